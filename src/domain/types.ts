@@ -66,10 +66,23 @@ export interface CaseBrief {
   requirements: { zh: string; en: string }[];
   painPoints: { zh: string; en: string }[];
   sources: SourceRef[];
+  /**
+   * Figures that are not from a source: design targets and estimates, always labelled as such in
+   * the document. `metric` is the template bucket they belong to.
+   */
+  targets: DesignFigure[];
   /** Who the draft is attributed to; the author may not approve it. */
   author: string;
   language: Lang;
   review: ReviewPolicy;
+}
+
+/** A number the case states as a design target or an estimate, never as a fact. */
+export interface DesignFigure {
+  metric: 'throughput' | 'latency' | 'reliability' | 'cost';
+  kind: 'target' | 'estimate';
+  /** The statement, including its number, e.g. { zh: '峰值每秒 2,000 笔支付', en: '2,000 payments per second at peak' }. */
+  text: { zh: string; en: string };
 }
 
 export interface Industry {
