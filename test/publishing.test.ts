@@ -13,6 +13,7 @@ import {
   unpublishCase,
 } from '../activities/publishing';
 import { putArtifact } from '../activities/store';
+import type { PublishResult } from '../src/domain/types';
 
 let tmp: string;
 let library: string;
@@ -155,7 +156,7 @@ describe('publishCase', () => {
   test('a safe case id and industry pass the same checks', async () => {
     const d = await draft('# AWS IoT Core\n');
     const result = await workflowEnv().run(publishCase, { caseId: 'aws-iot-core', industry: 'iot-2', ...d });
-    expect(result.path).toBe(path.join(library, 'cases', 'iot-2', 'aws-iot-core.md'));
+    expect((result as PublishResult).path).toBe(path.join(library, 'cases', 'iot-2', 'aws-iot-core.md'));
   });
 });
 
