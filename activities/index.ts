@@ -1,0 +1,33 @@
+import type { CaseActivities } from '../src/domain/activities';
+import { analyzeCase } from './analysis';
+import { applyDraftUpload, composeDraft } from './composing';
+import { updateLibraryDocs } from './library';
+import { notify } from './notifications';
+import { publishCase, unpublishCase } from './publishing';
+import { checkDraft } from './qa';
+import { collectSources } from './sources';
+
+/** Every activity the worker registers. Typed against the contract the workflows call. */
+export const activities: CaseActivities = {
+  collectSources,
+  analyzeCase,
+  composeDraft,
+  applyDraftUpload,
+  checkDraft,
+  publishCase,
+  unpublishCase,
+  updateLibraryDocs,
+  notify,
+};
+
+export {
+  analyzeCase,
+  applyDraftUpload,
+  checkDraft,
+  collectSources,
+  composeDraft,
+  notify,
+  publishCase,
+  unpublishCase,
+  updateLibraryDocs,
+};

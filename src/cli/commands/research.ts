@@ -1,0 +1,51 @@
+import { readFile } from 'node:fs/promises';
+import { Command } from 'commander';
+import { addNoteSignal, uploadDraftUpdate } from '../../messages';
+import { existingCase, explainUpdateError, output, withClient } from '../context';
+import { CliError, UsageError } from '../errors';
+
+export function noteCommand(): Command {
+  return new Command('note')
+    .description('add a research note (and optionally a public source URL) to a running case')
+    .argument('<caseId>', 'a case id')
+    .argument('<text>', 'the note')
+    .requiredOption('--author <name>', 'who adds it')
+    .option('--url <url>', 'a public source for the note; collected the next time research runs')
+    .action(async (caseId: string, text: string, opts: { author: string; url?: string }) => {
+      if (opts.url && !/^https?:\/\//.test(opts.url)) throw new UsageError(`--url ${opts.url} is not an http(s) URL.`, 'Give the public address of the source, starting with https://.');
+      if (text.length > 20_000) throw new UsageError(`The note has ${text.length} characters.`, 'Keep notes under 20000 characters, or add the material as a source file.');
+      await withClient(async (client) => {
+        const handle = await existingCase(client, caseId);
+        await handle.signal(addNoteSignal, { author: opts.author, text, url: opts.url });
+        console.log(`Note added to ${caseId}. It is used the next time research runs (e.g. after \`request-changes --back-to research\`).`);
+      });
+    });
+}
+
+export function draftCommand(): Command {
+  const draft = new Command('draft').description('work on the draft of a case');
+  draft
+    .command('upload')
+    .description('replace the whole draft, or one section, with a Markdown file (makes a new revision)')
+    .argument('<caseId>', 'a case id')
+    .argument('<file>', 'Markdown file')
+    .requiredOption('--author <name>', 'who wrote it (may not approve it afterwards)')
+    .option('--section <id>', 'a template section id or number (1-7) to replace only that section')
+    .option('--json', 'print JSON')
+    .action(async (caseId: string, file: string, opts: { author: string; section?: string; json?: boolean }) => {
+      let markdown: string;
+      try {
+        markdown = await readFile(file, 'utf8');
+      } catch (err) {
+        throw new CliError(`Cannot read ${file}.`, 'Check the path; give a Markdown file.', 2, { cause: err });
+      }
+      await withClient(async (client) => {
+        const handle = await existingCase(client, caseId);
+        const info = await handle
+          .executeUpdate(uploadDraftUpdate, { args: [{ author: opts.author, markdown, section: opts.section }] })
+          .catch((err) => explainUpdateError(err, `The upload to ${caseId}`));
+        output(opts.json ?? false, info, () => `Uploaded: ${caseId} is now at revision ${info.revision} (${info.bytes} bytes); QA runs next.`);
+      });
+    });
+  return draft;
+}

@@ -1,0 +1,49 @@
+import { Command } from 'commander';
+import { auditTrailQuery, progressQuery, reviewPacketQuery } from '../../messages';
+import { existingCase, output, webUiLink, withClient } from '../context';
+
+export function showCommand(): Command {
+  return new Command('show')
+    .description('one case: phase, revision, pending reviewers, QA summary, cited figures, Web UI link')
+    .argument('<caseId>', 'a case id')
+    .option('--audit', 'include the audit trail')
+    .option('--json', 'print JSON')
+    .action(async (caseId: string, opts: { audit?: boolean; json?: boolean }) => {
+      await withClient(async (client, settings) => {
+        const handle = await existingCase(client, caseId);
+        const [progress, packet, audit] = await Promise.all([
+          handle.query(progressQuery),
+          handle.query(reviewPacketQuery),
+          opts.audit ? handle.query(auditTrailQuery) : Promise.resolve(undefined),
+        ]);
+        const link = webUiLink(settings, handle.workflowId);
+        output(opts.json ?? false, { progress, packet, audit, webUi: link }, () => {
+          const lines = [
+            `${progress.company} — ${progress.title}`,
+            `phase:      ${progress.phase} (${progress.percent}%)`,
+            `revision:   ${progress.revision ?? '—'} (${progress.revisionCount} revisions, ${progress.reworkLoops} rework loops)`,
+            `reviewers:  ${progress.reviewers.map((r) => `${r.name}/${r.role}${r.approved ? ' ✓' : ''}`).join(', ')}${progress.escalated ? ' (escalated)' : ''}`,
+            `pending:    ${progress.pendingReviewers.join(', ') || '—'}`,
+            `QA:         ${packet.qa ? `${packet.qa.errors} errors, ${packet.qa.warnings} warnings` : 'not run yet'}`,
+          ];
+          for (const f of packet.qa?.findings ?? []) lines.push(`  ${f.severity} ${f.rule}${f.line ? `:${f.line}` : ''} ${f.message}`);
+          if (packet.sources.length) {
+            lines.push('sources:');
+            for (const src of packet.sources) lines.push(`  [${src.id}] ${src.status} ${src.title}${src.error ? ` — ${src.error}` : ''}`);
+          }
+          if (packet.figures.length) {
+            lines.push('figures:');
+            for (const fig of packet.figures) lines.push(`  line ${fig.line}: ${fig.text} ← ${fig.source ? `${fig.source.title}${fig.source.url ? ` ${fig.source.url}` : ''}` : fig.basis}`);
+          }
+          if (progress.attention) lines.push(`needs attention: ${progress.attention}`);
+          if (progress.publishedPath) lines.push(`published:  ${progress.publishedPath}`);
+          if (audit) {
+            lines.push('audit trail:');
+            for (const a of audit) lines.push(`  ${a.at} ${a.actor} ${a.action}${a.revision ? ` @${a.revision}` : ''}${a.accepted ? '' : ' (rejected)'}${a.detail ? ` — ${a.detail}` : ''}`);
+          }
+          if (link) lines.push(`Web UI:     ${link}`);
+          return lines.join('\n');
+        });
+      });
+    });
+}

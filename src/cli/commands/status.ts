@@ -1,0 +1,110 @@
+import Table from 'cli-table3';
+import { Command } from 'commander';
+import type { Client } from '@temporalio/client';
+import type { CaseProgress } from '../../messages';
+import { progressQuery } from '../../messages';
+import type { CasePhase } from '../../domain/types';
+import { CampaignKey, CaseIdKey, CaseIndustryKey, CasePhaseKey, CaseProgressKey, CaseRevisionKey, CaseReviewersKey } from '../../search-attributes';
+import { existingCase, output, withClient } from '../context';
+
+/** One row of the plan's progress table, read from the server's visibility store. */
+export interface StatusRow {
+  caseId: string;
+  industry: string;
+  phase: CasePhase | string;
+  percent: number;
+  revision?: string;
+  pendingReviewers: string[];
+  campaign?: string;
+  workflowStatus: string;
+  workflowId: string;
+}
+
+const STATUS_MARKER: Record<string, string> = {
+  published: '✅ 已发布',
+  attention: '⚠️ 需关注',
+  failed: '❌ 失败',
+  review: '🔄 评审中',
+};
+
+export function statusLabel(row: Pick<StatusRow, 'phase' | 'workflowStatus'>): string {
+  if (row.workflowStatus !== 'RUNNING' && row.workflowStatus !== 'COMPLETED' && row.workflowStatus !== 'CONTINUED_AS_NEW') {
+    return `❌ ${row.workflowStatus.toLowerCase()}`;
+  }
+  return STATUS_MARKER[row.phase] ?? `🔄 ${row.phase}`;
+}
+
+/**
+ * Lists cases from the visibility store (search attributes only, no query per case, so it stays
+ * fast over thousands of cases). The latest run of each case wins.
+ */
+export async function listCases(client: Client, filter?: { campaign?: string; caseId?: string }): Promise<StatusRow[]> {
+  const clauses = ['WorkflowType = "caseWorkflow"'];
+  if (filter?.campaign) clauses.push(`Campaign = "${filter.campaign.replace(/"/g, '')}"`);
+  if (filter?.caseId) clauses.push(`CaseId = "${filter.caseId}"`);
+  const rows = new Map<string, StatusRow & { startTime: number }>();
+  for await (const wf of client.workflow.list({ query: clauses.join(' AND ') })) {
+    const sa = wf.typedSearchAttributes;
+    const caseId = sa.get(CaseIdKey) ?? wf.workflowId.replace(/^case-/, '');
+    const startTime = wf.startTime.getTime();
+    const seen = rows.get(caseId);
+    if (seen && seen.startTime >= startTime) continue;
+    rows.set(caseId, {
+      caseId,
+      industry: sa.get(CaseIndustryKey) ?? '',
+      phase: sa.get(CasePhaseKey) ?? 'unknown',
+      percent: Number(sa.get(CaseProgressKey) ?? 0),
+      revision: sa.get(CaseRevisionKey),
+      pendingReviewers: sa.get(CaseReviewersKey) ?? [],
+      campaign: sa.get(CampaignKey),
+      workflowStatus: wf.status.name,
+      workflowId: wf.workflowId,
+      startTime,
+    });
+  }
+  return [...rows.values()]
+    .map(({ startTime: _startTime, ...row }) => row)
+    .sort((a, b) => a.industry.localeCompare(b.industry) || a.caseId.localeCompare(b.caseId));
+}
+
+export function renderStatusTable(rows: StatusRow[]): string {
+  const table = new Table({ head: ['行业', '案例', '状态', '完成度', 'revision', 'pending'] });
+  for (const r of rows) {
+    table.push([r.industry, r.caseId, statusLabel(r), `${r.percent}%`, r.revision ?? '—', r.pendingReviewers.join(', ') || '—']);
+  }
+  const done = rows.filter((r) => r.phase === 'published').length;
+  const average = rows.length ? Math.round(rows.reduce((sum, r) => sum + r.percent, 0) / rows.length) : 0;
+  table.push(['总计', `${rows.length}个`, `${done}个已发布`, `${average}%`, '', '']);
+  return table.toString();
+}
+
+export function statusCommand(): Command {
+  return new Command('status')
+    .description('the progress table of all cases (行业, 案例, 状态, 完成度), or one case in detail')
+    .argument('[caseId]', 'a case id')
+    .option('--campaign <version>', 'only the cases of this campaign')
+    .option('--json', 'print JSON')
+    .action(async (caseId: string | undefined, opts: { campaign?: string; json?: boolean }) => {
+      await withClient(async (client) => {
+        if (caseId) {
+          const handle = await existingCase(client, caseId);
+          const progress: CaseProgress = await handle.query(progressQuery);
+          output(opts.json ?? false, progress, () =>
+            [
+              `${progress.company} — ${progress.title}`,
+              `phase ${progress.phase}, ${progress.percent}%, revision ${progress.revision ?? '—'}`,
+              `pending reviewers: ${progress.pendingReviewers.join(', ') || '—'}`,
+              progress.attention ? `needs attention: ${progress.attention}` : '',
+            ]
+              .filter(Boolean)
+              .join('\n'),
+          );
+          return;
+        }
+        const rows = await listCases(client, { campaign: opts.campaign });
+        output(opts.json ?? false, rows, () =>
+          rows.length ? renderStatusTable(rows) : 'No cases yet. Start one with `casebook start square` (or `--all`).',
+        );
+      });
+    });
+}

@@ -1,0 +1,116 @@
+/**
+ * Signals, updates and queries of the case workflow, declared once and imported by the workflow,
+ * the CLI and the tests. Every signal and update takes one JSON object, so the Web UI and
+ * `temporal workflow signal --input '{...}'` can send them too.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { CasePhase, CitedFigure, DraftInfo, Finding, ReworkPhase, WorkPhase } from './domain/types';
+
+export interface ApproveInput {
+  reviewer: string;
+  /** The revision approved; the CLI always sends it. Omitted = the current revision. */
+  revision?: string;
+  comment?: string;
+}
+
+export interface RequestChangesInput {
+  reviewer: string;
+  comment: string;
+  /** Where the work goes back to; default `writing`. */
+  backTo?: ReworkPhase;
+  revision?: string;
+}
+
+export interface NoteInput {
+  author: string;
+  text: string;
+  /** A public source for the note; it is collected with the case's sources next time research runs. */
+  url?: string;
+}
+
+export interface UploadDraftInput {
+  author: string;
+  markdown: string;
+  /** A template section id or number; omitted = the whole draft. */
+  section?: string;
+}
+
+export interface ResumeInput {
+  by: string;
+  /** Revisions allowed beyond the cap from now on; default 3. */
+  extraRevisions?: number;
+  /** Phase to restart from; default: where the case was going. */
+  backTo?: ReworkPhase;
+}
+
+/** What an accepted decision returns to the CLI. */
+export interface DecisionResult {
+  revision: string;
+  approvals: string[];
+  pending: string[];
+  quorumMet: boolean;
+}
+
+export interface AuditEntry {
+  at: string;
+  actor: string;
+  action: string;
+  revision?: string;
+  accepted: boolean;
+  detail?: string;
+  /** `signal`, `update` or `workflow`. */
+  via: 'signal' | 'update' | 'workflow';
+}
+
+export interface PhaseTiming {
+  phase: WorkPhase;
+  startedAt: string;
+  endedAt?: string;
+}
+
+export interface CaseProgress {
+  caseId: string;
+  company: string;
+  industry: string;
+  title: string;
+  campaign?: string;
+  phase: CasePhase;
+  /** 0-100 */
+  percent: number;
+  revision?: string;
+  revisionCount: number;
+  reviewers: { name: string; role: string; approved: boolean }[];
+  pendingReviewers: string[];
+  escalated: boolean;
+  qa?: { revision: string; errors: number; warnings: number };
+  attention?: string;
+  publishedPath?: string;
+  reworkLoops: number;
+  timings: PhaseTiming[];
+  /** Decision response times in ms, per reviewer, measured from the review request. */
+  responseTimes: { reviewer: string; ms: number }[];
+}
+
+export interface ReviewPacket {
+  caseId: string;
+  revision?: string;
+  draft?: DraftInfo & { markdown?: string };
+  qa?: { errors: number; warnings: number; findings: Finding[]; reportRef: string };
+  figures: CitedFigure[];
+  sources: { id: string; title: string; status: string; error?: string }[];
+  feedback: { reviewer: string; comment: string; revision?: string; backTo?: ReworkPhase }[];
+}
+
+export const approveSignal = defineSignal<[ApproveInput]>('approve');
+export const requestChangesSignal = defineSignal<[RequestChangesInput]>('requestChanges');
+export const addNoteSignal = defineSignal<[NoteInput]>('addNote');
+export const resumeSignal = defineSignal<[ResumeInput]>('resume');
+
+export const approveUpdate = defineUpdate<DecisionResult, [ApproveInput]>('approve');
+export const requestChangesUpdate = defineUpdate<DecisionResult, [RequestChangesInput]>('requestChanges');
+export const uploadDraftUpdate = defineUpdate<DraftInfo, [UploadDraftInput]>('uploadDraft');
+export const resumeUpdate = defineUpdate<{ phase: CasePhase }, [ResumeInput]>('resume');
+
+export const progressQuery = defineQuery<CaseProgress>('progress');
+export const auditTrailQuery = defineQuery<AuditEntry[]>('auditTrail');
+export const reviewPacketQuery = defineQuery<ReviewPacket>('reviewPacket');

@@ -1,0 +1,21 @@
+/** Names shared by the worker, the CLI and the tests. */
+
+/** The task queue every casebook worker polls. Override with CASEBOOK_TASK_QUEUE (tests do). */
+export const DEFAULT_TASK_QUEUE = 'casebook';
+
+export function taskQueue(): string {
+  return process.env.CASEBOOK_TASK_QUEUE ?? DEFAULT_TASK_QUEUE;
+}
+
+/** Stable, readable workflow id of a case: `case-square`. */
+export function caseWorkflowId(caseId: string): string {
+  return `case-${caseId}`;
+}
+
+/** Stable workflow id of a campaign: `campaign-v15.0`. */
+export function campaignWorkflowId(version: string): string {
+  return `campaign-${version}`;
+}
+
+/** Case ids are lowercase slugs; anything else is refused before it reaches the server. */
+export const CASE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;

@@ -1,0 +1,33 @@
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+/** Custom search attributes: declared once, registered by `npm start`, compose and the tests. */
+export const CaseIdKey = defineSearchAttributeKey('CaseId', SearchAttributeType.KEYWORD);
+export const CaseIndustryKey = defineSearchAttributeKey('CaseIndustry', SearchAttributeType.KEYWORD);
+export const CasePhaseKey = defineSearchAttributeKey('CasePhase', SearchAttributeType.KEYWORD);
+export const CaseProgressKey = defineSearchAttributeKey('CaseProgress', SearchAttributeType.INT);
+export const CaseRevisionKey = defineSearchAttributeKey('CaseRevision', SearchAttributeType.KEYWORD);
+export const CaseReviewersKey = defineSearchAttributeKey('CaseReviewers', SearchAttributeType.KEYWORD_LIST);
+export const CampaignKey = defineSearchAttributeKey('Campaign', SearchAttributeType.KEYWORD);
+
+const ALL_KEYS = [
+  CaseIdKey,
+  CaseIndustryKey,
+  CasePhaseKey,
+  CaseProgressKey,
+  CaseRevisionKey,
+  CaseReviewersKey,
+  CampaignKey,
+];
+
+const CLI_TYPE_NAMES: Record<string, 'Keyword' | 'Int' | 'KeywordList'> = {
+  [SearchAttributeType.KEYWORD]: 'Keyword',
+  [SearchAttributeType.INT]: 'Int',
+  [SearchAttributeType.KEYWORD_LIST]: 'KeywordList',
+};
+
+/** The same list in the spelling of `temporal ... --search-attribute Name=Type`. */
+export const CASEBOOK_SEARCH_ATTRIBUTES: { name: string; type: 'Keyword' | 'Int' | 'KeywordList' }[] =
+  ALL_KEYS.map((key) => ({ name: key.name, type: CLI_TYPE_NAMES[key.type] }));
+
+/** The typed keys, for `TestWorkflowEnvironment.createLocal({ server: { searchAttributes } })`. */
+export const CASEBOOK_SEARCH_ATTRIBUTE_KEYS = ALL_KEYS;

@@ -1,0 +1,55 @@
+import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { loadConnectionSettings, connectWorker } from './connection';
+import { taskQueue } from './names';
+
+/** Options of {@link createWorker}; tests pass their own task queue, bundle and activities. */
+export interface CasebookWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue?: string;
+  activities?: object;
+  workflowBundle?: WorkerOptions['workflowBundle'];
+}
+
+/** Creates the casebook worker: the case and campaign workflows and every activity. */
+export async function createWorker(options: CasebookWorkerOptions): Promise<Worker> {
+  // Loaded lazily: activities pull in heavy modules (TypeScript for QA) that tests may not need.
+  const activities = options.activities ?? (await import('../activities')).activities;
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue ?? taskQueue(),
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    activities,
+    // Let running activities finish when the worker is asked to stop (Ctrl-C, SIGTERM).
+    shutdownGraceTime: '20 seconds',
+    maxCachedWorkflows: Number(process.env.CASEBOOK_MAX_CACHED_WORKFLOWS ?? 2000),
+    maxConcurrentActivityTaskExecutions: Number(process.env.CASEBOOK_MAX_ACTIVITIES ?? 20),
+  });
+}
+
+/** Installs the Prometheus endpoint when CASEBOOK_METRICS_ADDRESS (e.g. 0.0.0.0:9464) is set. */
+export function installRuntime(): void {
+  const bindAddress = process.env.CASEBOOK_METRICS_ADDRESS;
+  if (bindAddress) Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress } } } });
+}
+
+async function main(): Promise<void> {
+  installRuntime();
+  const settings = loadConnectionSettings();
+  const connection = await connectWorker(settings);
+  try {
+    const worker = await createWorker({ connection, namespace: settings.namespace });
+    console.log(`casebook worker polling "${taskQueue()}" on ${settings.address} (namespace ${settings.namespace})`);
+    await worker.run();
+  } finally {
+    await connection.close();
+  }
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(`casebook worker stopped: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,2 @@
+export { caseWorkflow } from './case';
+export type { CaseInput, CaseResult, CaseState } from './case';
