@@ -462,7 +462,6 @@ function lineOf(loc: Located, p: readonly PathSeg[], atKey = false): number | un
       line = rangeLine(loc, pair.key) ?? line;
       if (i === p.length - 1 && atKey) return line;
       node = pair.value;
-      if (i < p.length - 1) line = rangeLine(loc, node) ?? line;
     } else if (isSeq(node) && typeof seg === 'number') {
       const item: unknown = node.items[seg];
       if (item === undefined) return line;
@@ -480,14 +479,16 @@ function rangeLine(loc: Located, node: unknown): number | undefined {
   return range ? loc.lines.linePos(range[0]).line : undefined;
 }
 
+/** Attaches lines and orders the issues as they appear in the file. */
 function locate(loc: Located, raw: RawIssue[]): PlanIssue[] {
-  return raw.map((r) => ({
+  const issues = raw.map((r) => ({
     file: loc.file,
     line: lineOf(loc, r.path, r.atKey),
     field: fieldName(r.path),
     message: r.message,
     fix: r.fix,
   }));
+  return issues.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
 }
 
 // ---------------------------------------------------------------------------------------------
