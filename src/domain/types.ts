@@ -143,6 +143,8 @@ export interface CollectedSource {
   status: 'ok' | 'unreachable' | 'rejected';
   /** sha256 of the raw snapshot, when collected. */
   snapshot?: string;
+  /** Readable text extracted from the snapshot, when collected (kept in the dossier, not in history). */
+  text?: string;
   error?: string;
 }
 
