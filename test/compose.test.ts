@@ -5,6 +5,7 @@
  * broken on purpose (fails), so a rule that stopped checking anything would show up here.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import { parse } from 'yaml';
@@ -213,6 +214,8 @@ function stackProblems(doc: ComposeFile, expectedAttributes: SearchAttribute[], 
   if (!cli?.profiles?.includes('cli')) problems.push('casebook CLI service is not under the cli profile');
   if (!words(cli?.entrypoint).includes('src/cli/main.ts')) {
     problems.push('casebook CLI service does not run src/cli/main.ts');
+  } else if (!fs.existsSync(path.join(root, 'src', 'cli', 'main.ts'))) {
+    problems.push('the CLI entry src/cli/main.ts does not exist');
   }
   if (envOf(cli).TEMPORAL_ADDRESS !== frontend) problems.push(`casebook CLI TEMPORAL_ADDRESS is not ${frontend}`);
   if (cli?.image !== worker?.image) problems.push('casebook CLI does not use the worker image');
@@ -411,6 +414,17 @@ describe('docker-compose.yml', () => {
       expect(broken((d) => (d.services.casebook.entrypoint = ['npx', 'tsx', 'src/worker.ts']))).toContain(
         'casebook CLI service does not run src/cli/main.ts',
       );
+    });
+
+    test('a CLI entry that is not in the checkout', () => {
+      const emptyRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'casebook-compose-'));
+      try {
+        expect(stackProblems(doc, CASEBOOK_SEARCH_ATTRIBUTES, emptyRoot)).toContain(
+          'the CLI entry src/cli/main.ts does not exist',
+        );
+      } finally {
+        fs.rmSync(emptyRoot, { recursive: true, force: true });
+      }
     });
 
     test('a mount of a missing path or an undeclared volume', () => {
