@@ -79,12 +79,16 @@ describe('extractFacts: numbers that are not figures', () => {
     ['a standard number', 'See RFC 7231 and ISO 27001.'],
     ['a footnote reference', 'Stated in the report [1].'],
     ['a single-digit unitless count', 'There are 3 reasons.'],
+    ['a year before a noun', "Epic's 2023 store review."],
+    ['a year range', 'Costs rose more than in 2019-20.'],
+    ['an index name', 'It ranks among the Fortune Global 500.'],
   ])('%s', (_label, sentence) => {
     expect(extractFacts(sentence, 'S1')).toEqual([]);
   });
 
   test('a four-digit number with a unit is a figure, not a year', () => {
     expect(extractFacts('The cluster runs 2048 devices.', 'S1').map((f) => f.value)).toEqual([2048]);
+    expect(extractFacts('A global 500 merchants joined.', 'S1').map((f) => f.value)).toEqual([500]);
   });
 });
 

@@ -198,6 +198,8 @@ const MONTH_AFTER = new RegExp(`^\\s*${MONTHS}\\b`);
 const VERSION_BEFORE =
   /(?:\bversion|\brelease|版本|\bNode(?:\.js)?|\bJava|\bPython|\bTypeScript|\bHTTP\/|\bTLS|\biOS|\bAndroid|\bWindows|\bSDK|\bAPI)\s*v?$/i;
 const ORDINAL_BEFORE = /(?:第|\bNo\.\s*|\bsection\s+|\bchapter\s+|\bfigure\s+|\bfig\.\s*|\btable\s+|\bstep\s+|\bphase\s+|§\s*|#)$/i;
+const YEAR_BEFORE = /(?:\bin|\bsince|\bby|\bfrom|\buntil|\bduring|\bthrough|['’]s|\bFY|\bQ[1-4]|\bH[12]|截至|截止|自|于|在)\s*$/i;
+const INDEX_BEFORE = /(?:\bFortune(?: Global)?|\bS&P|\bFTSE|\bRussell|\bNasdaq)\s*$/;
 const ID_BEFORE = /(?:\bRFC|\bISO|\bIEC|\bCVE-\d*|\bPCI DSS|\bID|\bissue|\bPR|编号|[A-Za-z]-)\s*$/i;
 
 function classify(text: string, start: number, numEnd: number, hasMultiplier: boolean, raw: string, unit: string): NumberKind {
@@ -216,14 +218,16 @@ function classify(text: string, start: number, numEnd: number, hasMultiplier: bo
   if (ORDINAL_BEFORE.test(before)) return 'ordinal';
   if (VERSION_BEFORE.test(before) && (/\./.test(raw) || unit === '')) return 'version';
   if (/[A-Za-z_]$/.test(before)) return 'id';
-  if (ID_BEFORE.test(before)) return 'id';
+  if (ID_BEFORE.test(before) || INDEX_BEFORE.test(before)) return 'id';
   if (plainInteger && /^\s*[月日号]/.test(after)) return 'date';
   if (plainInteger && (MONTH_BEFORE.test(before) || MONTH_AFTER.test(after))) return 'date';
   if (plainInteger && /^:\d/.test(after)) return 'date';
   if (plainInteger && /^\d{4}$/.test(digits)) {
     const year = Number(digits);
-    if (year >= 1900 && year <= 2100 && ['', 's', 'years'].includes(unit)) return 'year';
+    if (year >= 1900 && year <= 2100 && (['', 's', 'years'].includes(unit) || YEAR_BEFORE.test(before))) return 'year';
   }
+  // The second half of a year range: 2019-20, 2019–2020.
+  if (plainInteger && /(?:19|20)\d\d\s*[-–/]\s*$/.test(before) && (digits.length === 2 || digits.length === 4)) return 'year';
   if (plainInteger && (/^0\d/.test(digits) || (digits.length >= 9 && unit === ''))) return 'id';
   // A number glued to letters that are not a unit (5G, 3D, 2FA) is a name, not a figure.
   if (unit === '' && /^[A-Za-z]/.test(after)) return 'id';
