@@ -23,6 +23,7 @@ describe('extractFacts: figures with value, unit and metric', () => {
     ['服务可用性达到 99.95%。', '99.95', 99.95, '%', 'reliability'],
     ['平台连接 1000万台设备。', '1000万', 10_000_000, 'devices', 'scale'],
     ['节省成本 1.5 亿元。', '1.5 亿', 150_000_000, 'RMB', 'cost'],
+    ['峰值吞吐 2,000 笔/秒。', '2,000', 2_000, 'TPS', 'throughput'],
     ['QPS 达 10 万。', '10 万', 100_000, 'QPS', 'throughput'],
     ['吞吐量提升了 3 倍。', '3', 3, 'x', 'throughput'],
     ['平台拥有 5000 万月活跃用户。', '5000 万', 50_000_000, 'users', 'scale'],

@@ -178,6 +178,9 @@ const SUFFIX_UNITS: UnitRule[] = [
     unit: (m) => plural(m[1]),
   },
   { re: /^\s*(?:MAU|DAU)\b/, unit: 'users' },
+  { re: /^\s*笔(?:交易|支付)?\s*(?:\/\s*秒|每秒)/, unit: 'TPS' },
+  { re: /^\s*次(?:请求)?\s*(?:\/\s*秒|每秒)/, unit: 'req/s' },
+  { re: /^\s*条(?:消息)?\s*(?:\/\s*秒|每秒)/, unit: 'messages/s' },
 ];
 
 for (const [word, unit] of ENTITY_ZH) {
