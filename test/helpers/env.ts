@@ -1,0 +1,43 @@
+import { randomUUID } from 'node:crypto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { requireBinary } from '../../src/binaries';
+import { CASEBOOK_SEARCH_ATTRIBUTE_KEYS, registerSearchAttributes } from '../../src/search-attributes';
+
+/** A real dev server (the provisioned `temporal` binary) with casebook's search attributes. */
+export function localEnv(): Promise<TestWorkflowEnvironment> {
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: requireBinary('cli') },
+      searchAttributes: CASEBOOK_SEARCH_ATTRIBUTE_KEYS,
+    },
+  });
+}
+
+/** The real time-skipping test server (the provisioned `temporal-test-server` binary). */
+export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: requireBinary('test-server') } },
+  });
+  await registerSearchAttributes(env.connection, env.namespace ?? 'default');
+  return env;
+}
+
+/** The workflow bundle, built once per test file. */
+export function bundle(): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger });
+}
+
+const quietLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: (message: string) => console.error(message),
+};
+
+/** A unique suffix so each test has its own task queue and workflow ids. */
+export function unique(prefix: string): string {
+  return `${prefix}-${randomUUID().slice(0, 8)}`;
+}

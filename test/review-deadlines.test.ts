@@ -1,0 +1,87 @@
+/**
+ * Review deadlines on the real time-skipping test server: reminder, escalation to the backup
+ * reviewer, and never an automatic approval.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { approveUpdate, auditTrailQuery, progressQuery } from '../src/messages';
+import { bundle, timeSkippingEnv, unique } from './helpers/env';
+import { fakeActivities, testBrief, testInput } from './helpers/fakes';
+
+let env: TestWorkflowEnvironment;
+let workflowBundle: WorkflowBundleWithSourceMap;
+
+beforeAll(async () => {
+  [env, workflowBundle] = await Promise.all([timeSkippingEnv(), bundle()]);
+});
+
+afterAll(async () => {
+  await env?.teardown();
+});
+
+test('an overdue review is reminded, then escalated to the backup, who may then approve; nothing auto-approves', async () => {
+  const taskQueue = unique('tq');
+  const caseId = unique('late');
+  const { activities, controls } = fakeActivities();
+  const brief = testBrief({
+    id: caseId,
+    review: { ...testBrief().review, quorum: { roles: ['tech', 'data'] }, remindAfter: '1 day', escalateAfter: '3 days' },
+  });
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
+  await worker.runUntil(async () => {
+    const handle = await env.client.workflow.start('caseWorkflow', { taskQueue, workflowId: `case-${caseId}`, args: [testInput(caseId, brief)] });
+    // Wait (in real time) until the case is in review, then let the server skip ahead.
+    for (let i = 0; i < 200 && (await handle.query(progressQuery)).phase !== 'review'; i++) await new Promise((r) => setTimeout(r, 50));
+    expect((await handle.query(progressQuery)).phase).toBe('review');
+
+    await env.sleep('1 day');
+    expect(controls.notifications.map((n) => n.kind)).toEqual(['review-requested', 'reminder']);
+    expect((await handle.query(progressQuery)).escalated).toBe(false);
+    await expect(handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'dave' }] })).rejects.toThrow();
+
+    await env.sleep('2 days');
+    const escalated = await handle.query(progressQuery);
+    expect(escalated.escalated).toBe(true);
+    expect(escalated.pendingReviewers).toContain('dave');
+    expect(controls.notifications.find((n) => n.kind === 'escalation')?.to).toEqual(['dave']);
+
+    await env.sleep('30 days');
+    const still = await handle.query(progressQuery);
+    expect(still.phase).toBe('review');
+    expect(still.reviewers.filter((r) => r.approved)).toEqual([]);
+
+    await handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'alice' }] });
+    const result = await handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'dave' }] });
+    expect(result.quorumMet).toBe(true);
+    expect((await handle.result()).phase).toBe('published');
+    const audit = await handle.query(auditTrailQuery);
+    expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['reminder sent', 'escalated to dave']));
+  });
+});
+
+test('the quorum of roles needs each role; two approvals of the same role are not enough', async () => {
+  const taskQueue = unique('tq');
+  const caseId = unique('roles');
+  const { activities } = fakeActivities();
+  const brief = testBrief({
+    id: caseId,
+    review: {
+      ...testBrief().review,
+      reviewers: [
+        { name: 'alice', role: 'tech' },
+        { name: 'bob', role: 'tech' },
+        { name: 'carol', role: 'data' },
+      ],
+      quorum: { roles: ['tech', 'data'] },
+    },
+  });
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
+  await worker.runUntil(async () => {
+    const handle = await env.client.workflow.start('caseWorkflow', { taskQueue, workflowId: `case-${caseId}`, args: [testInput(caseId, brief)] });
+    for (let i = 0; i < 200 && (await handle.query(progressQuery)).phase !== 'review'; i++) await new Promise((r) => setTimeout(r, 50));
+    expect((await handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'alice' }] })).quorumMet).toBe(false);
+    expect((await handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'bob' }] })).quorumMet).toBe(false);
+    expect((await handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'carol' }] })).quorumMet).toBe(true);
+    expect((await handle.result()).phase).toBe('published');
+  });
+});

@@ -1,0 +1,260 @@
+/**
+ * The case workflow on a real Temporal dev server (the provisioned CLI), with test activities.
+ */
+import { createHash } from 'node:crypto';
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  type CaseProgress,
+  approveSignal,
+  approveUpdate,
+  auditTrailQuery,
+  progressQuery,
+  requestChangesSignal,
+  requestChangesUpdate,
+  resumeUpdate,
+  reviewPacketQuery,
+  uploadDraftUpdate,
+} from '../src/messages';
+import type { caseWorkflow } from '../workflows/case';
+import { bundle, localEnv, unique } from './helpers/env';
+import { fakeActivities, testBrief, testInput, type FakeControls } from './helpers/fakes';
+
+let env: TestWorkflowEnvironment;
+let workflowBundle: WorkflowBundleWithSourceMap;
+
+beforeAll(async () => {
+  [env, workflowBundle] = await Promise.all([localEnv(), bundle()]);
+});
+
+afterAll(async () => {
+  await env?.teardown();
+});
+
+type CaseHandle = WorkflowHandle<typeof caseWorkflow>;
+
+/** Starts a worker with fresh test activities, runs `fn`, and shuts the worker down. */
+async function withCase(
+  fn: (handle: CaseHandle, controls: FakeControls) => Promise<void>,
+  options: { brief?: Parameters<typeof testBrief>[0]; setup?: (controls: FakeControls) => void } = {},
+): Promise<void> {
+  const taskQueue = unique('tq');
+  const caseId = unique('case');
+  const { activities, controls } = fakeActivities();
+  options.setup?.(controls);
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
+  await worker.runUntil(async () => {
+    const handle = await env.client.workflow.start('caseWorkflow', {
+      taskQueue,
+      workflowId: `case-${caseId}`,
+      args: [testInput(caseId, testBrief({ id: caseId, ...options.brief }))],
+    });
+    await fn(handle as CaseHandle, controls);
+  });
+}
+
+/** Polls the progress query until `phase` is reached (and `extra` holds, when given). */
+async function waitForPhase(handle: CaseHandle, phase: string, extra: (p: CaseProgress) => boolean = () => true): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const progress = await handle.query(progressQuery);
+    if (progress.phase === phase && extra(progress)) return;
+    if (Date.now() > deadline) throw new Error(`case stayed in ${progress.phase} (revision ${progress.revision}), expected ${phase}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function rejection(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (err) {
+    expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+    return (err as WorkflowUpdateFailedError).cause?.message ?? '';
+  }
+  throw new Error('the update was accepted');
+}
+
+test('a case walks every phase, waits in review, and publishes once the quorum approves', async () => {
+  await withCase(async (handle, controls) => {
+    await waitForPhase(handle, 'review');
+    const progress = await handle.query(progressQuery);
+    expect(progress.percent).toBeGreaterThan(0);
+    expect(progress.pendingReviewers).toEqual(['alice', 'bob', 'carol']);
+
+    const described = await handle.describe();
+    expect(described.typedSearchAttributes.get({ name: 'CasePhase', type: 'KEYWORD' } as never)).toBe('review');
+
+    const first = await handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'alice', revision: progress.revision }] });
+    expect(first.quorumMet).toBe(false);
+    expect(first.pending).toEqual(['bob', 'carol']);
+    const second = await handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'bob' }] });
+    expect(second.quorumMet).toBe(true);
+
+    const result = await handle.result();
+    expect(result.phase).toBe('published');
+    expect(result.approvals.sort()).toEqual(['alice', 'bob']);
+    expect(controls.published.get(result.caseId)).toBe(progress.revision);
+    expect(controls.calls.map((c) => c.name)).toEqual(
+      expect.arrayContaining(['collectSources', 'analyzeCase', 'composeDraft', 'checkDraft', 'publishCase', 'updateLibraryDocs']),
+    );
+    expect(controls.notifications.map((n) => n.kind)).toEqual(['review-requested', 'published']);
+  });
+});
+
+test('updates are rejected at once with clear messages; nothing changes', async () => {
+  await withCase(async (handle) => {
+    await waitForPhase(handle, 'review');
+    const { revision } = await handle.query(progressQuery);
+
+    expect(await rejection(handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'mallory' }] }))).toMatch(/Unknown reviewer "mallory".*alice, bob, carol/);
+    expect(await rejection(handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'dave' }] }))).toMatch(/backup reviewer/);
+    expect(await rejection(handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'alice', revision: 'deadbeef0000' }] }))).toMatch(
+      new RegExp(`stale.*current revision is ${revision}`),
+    );
+    expect(await rejection(handle.executeUpdate(requestChangesUpdate, { args: [{ reviewer: 'bob', comment: '' }] }))).toMatch(/needs a comment/);
+    expect(
+      await rejection(handle.executeUpdate(requestChangesUpdate, { args: [{ reviewer: 'bob', comment: 'x', backTo: 'publish' as never }] })),
+    ).toMatch(/"backTo" must be one of research, analysis, writing/);
+
+    await handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'alice' }] });
+    expect(await rejection(handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'alice' }] }))).toMatch(/already approved/);
+    expect(await rejection(handle.executeUpdate(resumeUpdate, { args: [{ by: 'dave' }] }))).toMatch(/not waiting for attention/);
+
+    const progress = await handle.query(progressQuery);
+    expect(progress.phase).toBe('review');
+    expect(progress.pendingReviewers).toEqual(['bob', 'carol']);
+    // Rejected updates never reach history, so the audit trail holds only the accepted approval.
+    const audit = await handle.query(auditTrailQuery);
+    expect(audit.filter((a) => a.action === 'approve')).toHaveLength(1);
+  });
+});
+
+test('the author cannot approve their own draft', async () => {
+  await withCase(
+    async (handle) => {
+      await waitForPhase(handle, 'review');
+      expect(await rejection(handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'carol' }] }))).toMatch(/carol wrote revision .* cannot review it/);
+    },
+    { brief: { author: 'carol' } },
+  );
+});
+
+test('an invalid signal is recorded in the audit trail and changes nothing', async () => {
+  await withCase(async (handle) => {
+    await waitForPhase(handle, 'review');
+    await handle.signal(approveSignal, { reviewer: 'mallory' });
+    await handle.signal(approveSignal, { nonsense: true } as never);
+    await handle.signal(requestChangesSignal, { reviewer: 'alice' } as never);
+    await handle.signal(approveSignal, { reviewer: 'alice' });
+    const audit = await handle.query(auditTrailQuery);
+    const rejected = audit.filter((a) => !a.accepted);
+    expect(rejected.map((a) => a.action)).toEqual(['approve rejected', 'approve rejected', 'requestChanges rejected']);
+    expect(rejected[0].detail).toMatch(/Unknown reviewer "mallory"/);
+    expect(rejected[1].detail).toMatch(/names no reviewer/);
+    const progress = await handle.query(progressQuery);
+    expect(progress.phase).toBe('review');
+    expect(progress.reviewers.filter((r) => r.approved).map((r) => r.name)).toEqual(['alice']);
+  });
+});
+
+test('request-changes back to analysis makes a new revision; approvals of the old one are void', async () => {
+  await withCase(async (handle, controls) => {
+    await waitForPhase(handle, 'review');
+    const before = await handle.query(progressQuery);
+    await handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'alice', revision: before.revision }] });
+    await handle.executeUpdate(requestChangesUpdate, {
+      args: [{ reviewer: 'bob', comment: 'Cite the settlement volume', backTo: 'analysis', revision: before.revision }],
+    });
+    await waitForPhase(handle, 'review', (p) => p.revision !== before.revision);
+    const after = await handle.query(progressQuery);
+    expect(after.revision).not.toBe(before.revision);
+    expect(after.revisionCount).toBe(2);
+    expect(after.reworkLoops).toBe(1);
+    expect(after.reviewers.filter((r) => r.approved)).toEqual([]);
+
+    const analyses = controls.calls.filter((c) => c.name === 'analyzeCase');
+    expect(analyses).toHaveLength(2);
+    expect(JSON.stringify(analyses[1].input)).toContain('Cite the settlement volume');
+
+    expect(await rejection(handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'carol', revision: before.revision }] }))).toMatch(
+      new RegExp(`Revision ${before.revision} is stale: the current revision is ${after.revision}`),
+    );
+    const packet = await handle.query(reviewPacketQuery);
+    expect(packet.feedback).toEqual([expect.objectContaining({ reviewer: 'bob', backTo: 'analysis', revision: before.revision })]);
+    const audit = await handle.query(auditTrailQuery);
+    expect(audit.some((a) => a.action === 'approvals voided' && a.detail === `alice@${before.revision}`)).toBe(true);
+  });
+});
+
+test('QA errors send the draft back to writing; a repeated failure needs attention until a writer uploads', async () => {
+  await withCase(
+    async (handle, controls) => {
+      await waitForPhase(handle, 'attention');
+      const progress = await handle.query(progressQuery);
+      expect(progress.attention).toMatch(/QA blocks revision/);
+      const packet = await handle.query(reviewPacketQuery);
+      expect(packet.qa?.findings[0].rule).toBe('test-rule');
+
+      const uploaded = await handle.executeUpdate(uploadDraftUpdate, { args: [{ author: 'frank', markdown: '# fixed by hand' }] });
+      await waitForPhase(handle, 'review');
+      expect((await handle.query(progressQuery)).revision).toBe(uploaded.revision);
+      expect(await rejection(handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'alice', revision: progress.revision }] }))).toMatch(/stale/);
+      const composeFeedback = controls.calls.filter((c) => c.name === 'composeDraft').map((c) => (c.input as { feedback: string[] }).feedback);
+      expect(composeFeedback[1].join('\n')).toMatch(/QA test-rule: bad draft — fix it/);
+    },
+    {
+      setup: (controls) => {
+        controls.stubbornComposer = true;
+        // Every composed revision fails QA; the uploaded one passes.
+        controls.qaFails = (revision) => revision !== sha12('# fixed by hand');
+      },
+    },
+  );
+});
+
+function sha12(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 12);
+}
+
+test('a failure after publishing is compensated and the case needs attention', async () => {
+  await withCase(
+    async (handle, controls) => {
+      await waitForPhase(handle, 'review');
+      await handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'alice' }] });
+      await handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'carol' }] });
+      await waitForPhase(handle, 'attention');
+      const names = controls.calls.map((c) => c.name);
+      expect(names.indexOf('unpublishCase')).toBeGreaterThan(names.indexOf('publishCase'));
+      expect(controls.published.size).toBe(0);
+      expect((await handle.query(progressQuery)).attention).toMatch(/rolled back: library folder is read-only/);
+
+      controls.failLibraryUpdate = false;
+      await handle.executeUpdate(resumeUpdate, { args: [{ by: 'dave' }] });
+      const result = await handle.result();
+      expect(result.phase).toBe('published');
+      expect(controls.published.size).toBe(1);
+    },
+    { setup: (controls) => (controls.failLibraryUpdate = true) },
+  );
+});
+
+test('past the revision cap the case needs attention, visibly', async () => {
+  await withCase(
+    async (handle) => {
+      await waitForPhase(handle, 'review');
+      await handle.executeUpdate(requestChangesUpdate, { args: [{ reviewer: 'alice', comment: 'again' }] });
+      await waitForPhase(handle, 'review', (p) => p.revisionCount === 2);
+      await handle.executeUpdate(requestChangesUpdate, { args: [{ reviewer: 'alice', comment: 'and again' }] });
+      await waitForPhase(handle, 'attention');
+      const progress = await handle.query(progressQuery);
+      expect(progress.attention).toMatch(/Revision cap reached \(2 of 2\)/);
+      const described = await handle.describe();
+      expect(described.typedSearchAttributes.get({ name: 'CasePhase', type: 'KEYWORD' } as never)).toBe('attention');
+      await handle.executeUpdate(resumeUpdate, { args: [{ by: 'dave', extraRevisions: 1 }] });
+      await waitForPhase(handle, 'review', (p) => p.revisionCount === 3);
+      expect((await handle.query(progressQuery)).revisionCount).toBe(3);
+    },
+    { brief: { review: { ...testBrief().review, maxRevisions: 2 } } },
+  );
+});
