@@ -22,11 +22,13 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
 
-const env = new MockActivityEnvironment();
+const env = new MockActivityEnvironment(undefined, { logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } });
+/** `env.run` with the activity's own argument and result types. */
+const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> => env.run(fn, ...args) as Promise<R>;
 
 async function analyze(brief: CaseBrief, dossier: Dossier, feedback: string[] = []) {
   const dossierRef = await putJson(dossier);
-  const summary = await env.run(analyzeCase, { caseId: brief.id, brief, dossierRef, feedback });
+  const summary = await run(analyzeCase, { caseId: brief.id, brief, dossierRef, feedback });
   return { summary, outline: await getJson<Outline>(summary.ref) };
 }
 
@@ -84,8 +86,7 @@ describe('analyzeCase', () => {
   });
 
   test('a dossier reference that is not stored fails permanently', async () => {
-    const err = await env
-      .run(analyzeCase, { caseId: brief.id, brief, dossierRef: `${'0'.repeat(64)}.json`, feedback: [] })
+    const err = await run(analyzeCase, { caseId: brief.id, brief, dossierRef: `${'0'.repeat(64)}.json`, feedback: [] })
       .catch((e: unknown) => e);
     expect((err as ApplicationFailure).type).toBe('ArtifactMissing');
     expect((err as ApplicationFailure).nonRetryable).toBe(true);

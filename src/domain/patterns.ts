@@ -706,9 +706,13 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** English keywords are stems matched at a word start ("schedul" matches "scheduling", not "reschedule"). */
-function matchesEnglish(haystack: string, keyword: string): boolean {
-  return new RegExp(`(^|[^a-z])${escapeRegExp(keyword.toLowerCase())}`).test(haystack);
+/**
+ * English keywords are stems matched at a word start ("schedul" matches "scheduling", not
+ * "reschedule"). Returns the whole word found, for the reason text, or undefined.
+ */
+function matchEnglish(haystack: string, keyword: string): string | undefined {
+  const m = new RegExp(`(?:^|[^a-z])(${escapeRegExp(keyword.toLowerCase())}[a-z-]*)`).exec(haystack);
+  return m?.[1];
 }
 
 /**
@@ -734,7 +738,9 @@ export function choosePatterns(
   const scored = PATTERNS.map((pattern, order) => {
     const themeHits = pattern.matches.themes.filter((t) => themes.has(t));
     const zhHits = pattern.matches.keywords.zh.filter((k) => zhText.includes(k));
-    const enHits = pattern.matches.keywords.en.filter((k) => matchesEnglish(enText, k));
+    const enHits = [
+      ...new Set(pattern.matches.keywords.en.map((k) => matchEnglish(enText, k)).filter((w): w is string => w !== undefined)),
+    ];
     return { pattern, order, themeHits, zhHits, enHits, score: themeHits.length * 2 + zhHits.length + enHits.length };
   })
     .filter((s) => s.score > 0)
@@ -744,8 +750,8 @@ export function choosePatterns(
   const chosen: ChosenPattern[] = scored.map((s) => ({
     id: s.pattern.id,
     reason: {
-      zh: reasonText('zh', s.themeHits, [...s.zhHits, ...s.enHits]),
-      en: reasonText('en', s.themeHits, [...s.enHits, ...s.zhHits]),
+      zh: reasonText('zh', s.themeHits, s.zhHits.length > 0 ? s.zhHits : s.enHits),
+      en: reasonText('en', s.themeHits, s.enHits.length > 0 ? s.enHits : s.zhHits),
     },
   }));
   for (const id of FALLBACK) {
@@ -762,7 +768,10 @@ export function choosePatterns(
   return chosen;
 }
 
-function reasonText(lang: 'zh' | 'en', themes: string[], keywords: string[]): string {
+const MAX_REASON_WORDS = 4;
+
+function reasonText(lang: 'zh' | 'en', themes: string[], allKeywords: string[]): string {
+  const keywords = allKeywords.slice(0, MAX_REASON_WORDS);
   const parts: string[] = [];
   if (lang === 'zh') {
     if (themes.length > 0) parts.push(`场景主题 ${themes.join('、')}`);
