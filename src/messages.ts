@@ -101,6 +101,18 @@ export interface ReviewPacket {
   feedback: { reviewer: string; comment: string; revision?: string; backTo?: ReworkPhase }[];
 }
 
+/** Sent by a case to the campaign that started it, at every phase change. */
+export interface CasePhaseChange {
+  caseId: string;
+  phase: CasePhase;
+  percent: number;
+  revision?: string;
+  reworkLoops: number;
+  at: string;
+}
+
+export const caseProgressSignal = defineSignal<[CasePhaseChange]>('caseProgress');
+
 export const approveSignal = defineSignal<[ApproveInput]>('approve');
 export const requestChangesSignal = defineSignal<[RequestChangesInput]>('requestChanges');
 export const addNoteSignal = defineSignal<[NoteInput]>('addNote');

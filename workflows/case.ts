@@ -4,6 +4,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  getExternalWorkflowHandle,
   log,
   proxyActivities,
   setCurrentDetails,
@@ -50,6 +51,7 @@ import {
   approveSignal,
   approveUpdate,
   auditTrailQuery,
+  caseProgressSignal,
   progressQuery,
   requestChangesSignal,
   requestChangesUpdate,
@@ -270,6 +272,12 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     }
     s.phase = phase;
     refreshVisibility();
+    const parent = workflowInfo().parent;
+    if (parent) {
+      const change = { caseId, phase, percent: percent(), revision: s.draft?.revision, reworkLoops: s.reworkLoops, at };
+      // Fire and forget: a campaign that has closed must not hold the case up.
+      void getExternalWorkflowHandle(parent.workflowId).signal(caseProgressSignal, change).catch(() => undefined);
+    }
   };
 
   const tell = async (kind: NotificationKind, to: string[], message: string) => {
