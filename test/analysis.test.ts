@@ -40,8 +40,13 @@ describe('analyzeCase', () => {
     const { outline } = await analyze(brief, dossier);
     expect(outline.items['metrics.latency'].facts.map((f) => f.id)).toEqual(['S1-f1']);
     expect(outline.items['metrics.throughput'].facts.map((f) => f.id)).toEqual(['S1-f2']);
-    expect(outline.items['scenario.background'].facts.map((f) => f.id)).toEqual(['S1-f3']);
+    expect(outline.items['scenario.background'].facts.map((f) => f.id)).toEqual(['S1-f3', 'S1-f4']);
     expect(outline.items['metrics.latency'].facts.map((f) => f.id)).not.toContain('S1-f2');
+  });
+
+  test('keeps money figures that are not costs (revenue) out of the cost item', async () => {
+    const { outline } = await analyze(brief, dossier);
+    expect(outline.items['metrics.cost'].facts.map((f) => f.id)).toEqual(['S1-f5']);
   });
 
   test('drops facts of sources that were not collected', async () => {

@@ -188,6 +188,9 @@ describe('composeDraft', () => {
     expect(throughput).toMatch(/^\| 吞吐量目标 \| 峰值每秒 2,000 个支付工作流启动 \| 设计目标 \|$/m);
     const cost = markdown.slice(markdown.indexOf('### 3.4'), markdown.indexOf('## 4.'));
     expect(cost).toMatch(/\| 估算 \|$/m);
+    // The figure is in bold with its currency sign or percent; a list marker from the source is dropped.
+    expect(markdown).toContain('| Revenue was **$40 million** in 2023. | 40 million USD | [^S1] |');
+    expect(cost).toContain('| Infrastructure cost fell by **12%** after the migration. | 12% | [^S1] |');
     // A pipe inside a quoted sentence must not break the table.
     expect(markdown).toContain('ExamplePay serves **2 million** merchants \\| worldwide.');
   });

@@ -82,10 +82,15 @@ function factValue(fact: Fact): string {
 
 /** The fact's sentence with its figure in bold, so two facts of one sentence get distinct labels. */
 function factStatement(fact: Fact): string {
-  const sentence = fact.sentence.replace(/\s+/g, ' ').trim();
-  const at = sentence.indexOf(fact.raw);
+  // Sentences extracted from Markdown excerpts may keep their list or quote marker.
+  const sentence = fact.sentence.replace(/\s+/g, ' ').trim().replace(/^(?:[-*+>]|\d+[.)])\s+/, '');
+  let at = sentence.indexOf(fact.raw);
   if (at < 0 || !fact.raw.trim()) return sentence;
-  return `${sentence.slice(0, at)}**${fact.raw}**${sentence.slice(at + fact.raw.length)}`;
+  let end = at + fact.raw.length;
+  const sign = /(?:US\$|[$¥￥€£])$/.exec(sentence.slice(Math.max(0, at - 3), at));
+  if (sign) at -= sign[0].length;
+  if (sentence[end] === '%' || sentence[end] === '％') end += 1;
+  return `${sentence.slice(0, at)}**${sentence.slice(at, end)}**${sentence.slice(end)}`;
 }
 
 function hasDigit(text: string): boolean {

@@ -40,10 +40,19 @@ export interface Outline {
   omittedFacts: number;
 }
 
-/** The template item id of a fact: its metric item, or the business background. */
-export function itemOfFact(fact: Pick<Fact, 'metric'>): string {
+/** Words that make a money figure a cost; revenue and profit describe the business instead. */
+const COST_WORDS = /\bcosts?\b|\bcosting|成本|费用|开支|支出|\bspend|\bexpens|\bpric|\bfees?\b|手续费|节省|节约|\bsav(?:e|ed|es|ing|ings)\b|budget|预算|\bTCO\b/i;
+
+/**
+ * The template item id of a fact: its metric item, or the business background. A fact bucketed as
+ * cost whose sentence names no cost (revenue, profit) goes to the business background: it describes
+ * the size of the business, not what anything costs.
+ */
+export function itemOfFact(fact: Pick<Fact, 'metric' | 'sentence'>): string {
   const metric = fact.metric;
-  return metric && (METRIC_BUCKETS as readonly string[]).includes(metric) ? `metrics.${metric}` : BACKGROUND_ITEM;
+  if (!metric || !(METRIC_BUCKETS as readonly string[]).includes(metric)) return BACKGROUND_ITEM;
+  if (metric === 'cost' && !COST_WORDS.test(fact.sentence)) return BACKGROUND_ITEM;
+  return `metrics.${metric}`;
 }
 
 /**
