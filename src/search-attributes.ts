@@ -1,4 +1,7 @@
 import type { Connection } from '@temporalio/client';
+
+/** Anything with an operator service: a client connection or a test environment's. */
+type WithOperatorService = Pick<Connection, 'operatorService'>;
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 
@@ -44,7 +47,7 @@ const INDEXED_VALUE_TYPE = {
  * Registers casebook's search attributes on a server that lacks them (an existing server, the
  * time-skipping test server). Attributes already there are left alone.
  */
-export async function registerSearchAttributes(connection: Connection, namespace: string): Promise<string[]> {
+export async function registerSearchAttributes(connection: WithOperatorService, namespace: string): Promise<string[]> {
   const existing = await connection.operatorService
     .listSearchAttributes({ namespace })
     .then((r) => new Set(Object.keys(r.customAttributes ?? {})))

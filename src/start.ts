@@ -8,12 +8,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import type { Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { binaryVersion, requireBinary } from './binaries';
 import { casebookHome } from './config';
-import { devServerInfoFile, hasExternalServer, loadConnectionSettings, type DevServerInfo } from './connection';
+import { connectClient, devServerInfoFile, hasExternalServer, loadConnectionSettings, type DevServerInfo } from './connection';
 import { taskQueue } from './names';
-import { CASEBOOK_SEARCH_ATTRIBUTES } from './search-attributes';
+import { CASEBOOK_SEARCH_ATTRIBUTES, registerSearchAttributes } from './search-attributes';
 import { createWorker, installRuntime } from './worker';
 
 const say = (line: string) => console.log(`[casebook] ${line}`);
@@ -107,6 +108,15 @@ async function runWorker(connection: NativeConnection, namespace: string): Promi
 async function workerOnly(): Promise<void> {
   const settings = loadConnectionSettings();
   say(`TEMPORAL_ADDRESS or a Temporal profile is set: running only the worker against ${settings.address}.`);
+  const client = await connectClient(settings);
+  try {
+    const added = await registerSearchAttributes(client.connection as Connection, settings.namespace);
+    if (added.length) say(`registered search attributes: ${added.join(', ')}`);
+  } catch (err) {
+    say(`could not register search attributes (${String(err)}); register them yourself: ${CASEBOOK_SEARCH_ATTRIBUTES.map((sa) => `${sa.name}=${sa.type}`).join(', ')}`);
+  } finally {
+    await client.connection.close();
+  }
   const connection = await NativeConnection.connect(settings.connectOptions);
   try {
     await runWorker(connection, settings.namespace);

@@ -1,10 +1,21 @@
 import { Command, Option } from 'commander';
 import { caseInput, startCase, type StartResult } from '../../cases';
-import { findCase } from '../../plan';
-import type { Lang } from '../../domain/types';
+import { findCase, UnknownCaseError } from '../../plan';
+import type { CaseBrief, Lang, Plan } from '../../domain/types';
 import { checkCaseId, output, webUiLink, withClient, workerPath } from '../context';
 import { UsageError } from '../errors';
 import { planOption, readPlan } from '../plan-option';
+
+function planned(plan: Plan, caseId: string): CaseBrief {
+  try {
+    return findCase(plan, caseId);
+  } catch (err) {
+    if (err instanceof UnknownCaseError) {
+      throw new UsageError(err.message, `Add "${caseId}" to ${plan.file} first, or pick one of the planned cases.`);
+    }
+    throw err;
+  }
+}
 
 export function startCommand(): Command {
   return new Command('start')
@@ -21,7 +32,7 @@ export function startCommand(): Command {
       }
       caseIds.forEach(checkCaseId);
       const { plan, planFile, templateFile } = await readPlan(opts.plan);
-      const briefs = opts.all ? plan.cases : caseIds.map((id) => findCase(plan, id));
+      const briefs = opts.all ? plan.cases : caseIds.map((id) => planned(plan, id));
       const files = { planFile: workerPath(planFile), templateFile: workerPath(templateFile) };
       await withClient(async (client, settings) => {
         const results: StartResult[] = [];

@@ -1,0 +1,123 @@
+/**
+ * End to end through the CLI: a real dev server, a worker with the real activities, and the
+ * `casebook` command run as a separate process, as a user would.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { requireBinary } from '../src/binaries';
+import { projectRoot } from '../src/config';
+import { bundle, localEnv, unique } from './helpers/env';
+
+const run = promisify(execFile);
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'casebook-cli-'));
+const taskQueue = unique('cli');
+
+// The worker in this process and the CLI processes share these.
+process.env.CASEBOOK_HOME = path.join(tmp, 'home');
+process.env.CASEBOOK_LIBRARY_DIR = path.join(tmp, 'library');
+
+let env: TestWorkflowEnvironment;
+let worker: Worker;
+let running: Promise<void>;
+
+function cliEnv(): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    TEMPORAL_ADDRESS: env.address,
+    TEMPORAL_NAMESPACE: 'default',
+    CASEBOOK_TASK_QUEUE: taskQueue,
+  };
+}
+
+async function casebook(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [path.join(projectRoot, 'bin', 'casebook.js'), ...args], {
+      env: cliEnv(),
+      cwd: projectRoot,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+beforeAll(async () => {
+  const [testEnv, workflowBundle] = await Promise.all([localEnv(), bundle()]);
+  env = testEnv;
+  const { createWorker } = await import('../src/worker');
+  worker = await createWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue, workflowBundle });
+  running = worker.run();
+});
+
+afterAll(async () => {
+  if (worker?.getState() === 'RUNNING') worker.shutdown();
+  await running;
+  await env?.teardown();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+test('start → review → approve → published, through the casebook CLI', async () => {
+  const started = await casebook('start', 'square');
+  expect(started.stderr).toBe('');
+  expect(started.code).toBe(0);
+  expect(started.stdout).toMatch(/square: started — workflow case-square/);
+
+  let status: { caseId: string; phase: string; percent: number }[] = [];
+  for (let i = 0; i < 120; i++) {
+    status = JSON.parse((await casebook('status', '--json')).stdout);
+    if (status[0]?.phase === 'review') break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  expect(status).toEqual([expect.objectContaining({ caseId: 'square', phase: 'review', percent: 65 })]);
+
+  // The Temporal CLI finds it by its search attribute, as the Web UI's filter does.
+  const listed = await run(requireBinary('cli'), ['workflow', 'list', '--address', env.address, '--query', 'CasePhase="review"', '-o', 'json']);
+  expect(listed.stdout).toContain('case-square');
+
+  const inbox = await casebook('inbox', '--reviewer', 'alice', '--json');
+  expect(JSON.parse(inbox.stdout)).toEqual([expect.objectContaining({ caseId: 'square' })]);
+
+  const show = await casebook('show', 'square', '--json');
+  const shown = JSON.parse(show.stdout);
+  expect(shown.progress.pendingReviewers).toEqual(['alice', 'bob', 'carol']);
+  expect(shown.packet.qa.errors).toBe(0);
+
+  const approved = await casebook('approve', 'square', '--reviewer', 'alice', '--comment', 'Sources check out');
+  expect(approved.code).toBe(0);
+  expect(approved.stdout).toMatch(/quorum met, publishing/);
+
+  const result = await env.client.workflow.getHandle('case-square').result();
+  expect(result.phase).toBe('published');
+  const document = readFileSync(path.join(tmp, 'library', 'cases', 'fintech', 'square.md'), 'utf8');
+  for (let n = 1; n <= 7; n++) expect(document).toMatch(new RegExp(`^## ${n}\\. `, 'm'));
+
+  const after = JSON.parse((await casebook('status', '--json')).stdout);
+  expect(after).toEqual([expect.objectContaining({ caseId: 'square', phase: 'published', percent: 100 })]);
+});
+
+test('an unknown case is a clear error with exit code 1', async () => {
+  const r = await casebook('approve', 'nosuchcase', '--reviewer', 'alice');
+  expect(r.code).toBe(1);
+  expect(r.stderr).toMatch(/No case "nosuchcase" was found/);
+  expect(r.stderr).toMatch(/casebook start nosuchcase/);
+});
+
+test('usage errors exit with 2 before anything reaches the server', async () => {
+  const traversal = await casebook('approve', '../../etc', '--reviewer', 'alice');
+  expect(traversal.code).toBe(2);
+  expect(traversal.stderr).toMatch(/is not a case id/);
+
+  const missing = await casebook('approve', 'square');
+  expect(missing.code).toBe(2);
+  expect(missing.stderr).toMatch(/--reviewer/);
+
+  const notPlanned = await casebook('start', 'nosuchcase');
+  expect(notPlanned.code).toBe(2);
+  expect(notPlanned.stderr).toMatch(/nosuchcase/);
+});
