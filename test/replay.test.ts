@@ -1,0 +1,83 @@
+/**
+ * Determinism guard: histories recorded from real runs (scripts/record-histories.ts) are replayed
+ * against the current workflow code. A change to workflows/ that would break a running case (a new,
+ * removed or reordered activity, timer or child, without `patched()`) fails here.
+ * See docs/determinism.md for when and how to re-record.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { DeterminismViolationError } from '@temporalio/workflow';
+import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { projectRoot } from '../src/config';
+import { bundle } from './helpers/env';
+import { readHistoryFile } from './helpers/histories';
+
+const HISTORY_DIR = path.join(__dirname, 'histories');
+const files = readdirSync(HISTORY_DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
+
+let workflowBundle: WorkflowBundleWithSourceMap;
+
+beforeAll(async () => {
+  workflowBundle = await bundle();
+});
+
+test('the recorded histories cover the main paths of the case workflow', () => {
+  expect(files).toEqual(
+    expect.arrayContaining(['happy-path.json', 'request-changes-to-analysis.json', 'invalid-signals.json', 'qa-failure-upload.json']),
+  );
+});
+
+test.each(files)('%s replays against the current workflow code', async (file) => {
+  const history = readHistoryFile(path.join(HISTORY_DIR, file));
+  const types = new Set(history.events!.map((e) => e.eventType));
+  // A history that ends before the workflow completes would prove little.
+  expect(types.has(2 /* EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED */)).toBe(true);
+  await expect(Worker.runReplayHistory({ workflowBundle }, history, `replay-${file}`)).resolves.toBeUndefined();
+});
+
+test('all histories replay in one replay worker', async () => {
+  const histories = files.map((file) => ({ workflowId: file, history: readHistoryFile(path.join(HISTORY_DIR, file)) }));
+  const failures: string[] = [];
+  for await (const result of Worker.runReplayHistories({ workflowBundle }, histories)) {
+    if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+  }
+  expect(failures).toEqual([]);
+});
+
+test('a history that does not match the code is reported as nondeterministic', async () => {
+  // The happy path with its first activity (collectSources) renamed: the code schedules
+  // collectSources where the history says something else was scheduled.
+  const history = readHistoryFile(path.join(HISTORY_DIR, 'happy-path.json'));
+  const scheduled = history.events!.find((e) => e.activityTaskScheduledEventAttributes)!;
+  scheduled.activityTaskScheduledEventAttributes!.activityType = { name: 'somethingElse' };
+  await expect(Worker.runReplayHistory({ workflowBundle }, history, 'tampered')).rejects.toBeInstanceOf(DeterminismViolationError);
+});
+
+test('a workflow change that breaks determinism makes the recorded histories fail to replay', async () => {
+  // A scratch copy of the case workflow with one extra activity call before research, as a careless
+  // edit would add it. It lives inside the project so its imports and node_modules resolve.
+  const source = readFileSync(path.join(projectRoot, 'workflows', 'case.ts'), 'utf8');
+  const anchor = 'const research = async () => {';
+  expect(source).toContain(anchor);
+  const broken = source.replace(
+    anchor,
+    `${anchor}\n    await notify({ caseId, kind: 'reminder', to: [], message: 'extra', workflowId: workflowInfo().workflowId });`,
+  );
+  const dir = mkdtempSync(path.join(projectRoot, 'workflows-scratch-'));
+  try {
+    writeFileSync(path.join(dir, 'case.ts'), broken);
+    writeFileSync(path.join(dir, 'index.ts'), "export { caseWorkflow } from './case';\n");
+    const brokenBundle = await bundleWorkflowCode({ workflowsPath: path.join(dir, 'index.ts'), logger: silent });
+    const histories = files.map((file) => ({ workflowId: file, history: readHistoryFile(path.join(HISTORY_DIR, file)) }));
+    const errors: unknown[] = [];
+    for await (const result of Worker.runReplayHistories({ workflowBundle: brokenBundle }, histories)) errors.push(result.error);
+    expect(errors).toHaveLength(files.length);
+    for (const error of errors) expect(error).toBeInstanceOf(DeterminismViolationError);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+const silent = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
