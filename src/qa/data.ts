@@ -113,13 +113,19 @@ export function checkMetricsTables(doc: ParsedDoc, lang: Lang): Finding[] {
       const header = cellsOf(t.children[0]).map((c) => c.replace(/\*/g, '').trim().toLowerCase());
       return expected.every((h, i) => header[i] === h);
     });
-    if (!ok) {
+    let figures = 0;
+    visitProse(g.nodes, (n) => {
+      if (n.type === 'table') return false;
+      if (n.type === 'paragraph') figures += scanNumbers(proseOf(n).text).filter((x) => x.kind === 'quantity').length;
+    });
+    // A sub-item without any figure needs no table; one with figures keeps them in a metrics table.
+    if (!ok && (tables.length > 0 || figures > 0)) {
       out.push({
         rule: 'structure/metrics-table',
         severity: 'error',
         line: g.line,
         section: section.title,
-        message: `"${g.title}" has no metrics table with the columns ${expected.join(' | ')}`,
+        message: `"${g.title}" states figures but has no metrics table with the columns ${expected.join(' | ')}`,
         fix: `put its figures in a table \`| ${lang === 'zh' ? '指标 | 数值 | 依据' : 'Metric | Value | Basis'} |\`, the basis being a footnote reference or a label`,
       });
     }

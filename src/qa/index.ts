@@ -12,7 +12,7 @@ import { loadTemplate } from '../plan';
 import { checkCitations, checkFigures, checkMetricConsistency, checkMetricsTables, checkPlaceholders } from './data';
 import { checkGlossary } from './glossary';
 import { markdownlintFindings } from './lint';
-import { codeBlocksOf, lineOf, type ParsedDoc, parseMarkdown, sectionAt } from './markdown';
+import { codeBlocksOf, lineOf, type ParsedDoc, parseMarkdown, sectionAt, textOf } from './markdown';
 import { buildReport, type QaOptions, type QaReport } from './report';
 import { checkFrontmatter, checkStructure } from './structure';
 import { checkTableShape, checkTableTotals } from './tables';
@@ -53,28 +53,47 @@ function isCaseDoc(doc: ParsedDoc): boolean {
 
 const TS_LANGS = new Set(['ts', 'typescript']);
 
+/** Lines of the headings that spell a template section or sub-item title. */
+function templateHeadingLines(doc: ParsedDoc, template: Template): Set<number> {
+  const titles = new Set<string>();
+  const squash = (s: string): string => s.replace(/\s+/g, '');
+  template.sections.forEach((section, i) => {
+    for (const lang of ['zh', 'en'] as const) {
+      titles.add(squash(`${i + 1}. ${section.title[lang]}`));
+      section.items.forEach((item, j) => titles.add(squash(`${i + 1}.${j + 1} ${item.title[lang]}`)));
+    }
+  });
+  const lines = new Set<number>();
+  for (const node of doc.tree.children) {
+    if (node.type === 'heading' && titles.has(squash(textOf(node)))) lines.add(lineOf(node));
+  }
+  return lines;
+}
+
 /** Runs every QA rule that applies to the document and returns the sorted report. */
 export async function runQa(markdown: string, options: QaOptions = {}): Promise<QaReport> {
   const doc = parseMarkdown(markdown);
   const lang = languageOf(doc, options.language);
   const isCase = isCaseDoc(doc);
+  const template = isCase ? (options.template ?? (await defaultTemplate())) : undefined;
+  const templateLines = template ? templateHeadingLines(doc, template) : new Set<number>();
   const findings: Finding[] = [
     ...(await markdownlintFindings(markdown)),
     ...checkTableShape(doc),
     ...checkTableTotals(doc),
-    ...typographyFindings(markdown),
+    // Template titles are written as the plan spells them; their spacing is not the writer's to fix.
+    ...typographyFindings(markdown).filter((f) => !templateLines.has(f.line ?? 0)),
     ...checkCitations(doc, { isCase, ...(options.dossier ? { dossier: options.dossier } : {}) }),
     ...checkPlaceholders(doc),
     ...checkMetricConsistency(doc),
     ...checkGlossary(doc),
   ];
-  if (isCase) {
+  if (template) {
     if (doc.frontmatterError) {
       findings.push({ rule: 'structure/frontmatter', severity: 'error', line: doc.frontmatterError.line, message: doc.frontmatterError.message, fix: 'fix the YAML between the two `---` lines' });
     } else {
       findings.push(...checkFrontmatter(doc));
     }
-    const template = options.template ?? (await defaultTemplate());
     findings.push(...checkStructure(doc, template, lang), ...checkMetricsTables(doc, lang), ...checkFigures(doc, lang));
     const blocks = codeBlocksOf(doc.tree)
       .filter((c) => TS_LANGS.has((c.lang ?? '').toLowerCase()))

@@ -97,9 +97,29 @@ function calleeName(call: ts.CallExpression): string | undefined {
 }
 
 /** Temporal mistakes the types allow but the SDK rejects or deprecates. */
-function temporalLint(sf: ts.SourceFile): { pos: number; rule: string; message: string; fix: string }[] {
+function temporalLint(sf: ts.SourceFile, checker: ts.TypeChecker | undefined): { pos: number; rule: string; message: string; fix: string }[] {
   const out: { pos: number; rule: string; message: string; fix: string }[] = [];
   walkTs(sf, (n) => {
+    // The compiler reports deprecated calls and references, not deprecated properties of an options
+    // object (such as the untyped `searchAttributes` start option): look those up in the contextual type.
+    if (checker && (ts.isPropertyAssignment(n) || ts.isShorthandPropertyAssignment(n)) && ts.isObjectLiteralExpression(n.parent)) {
+      const name = ts.isIdentifier(n.name) || ts.isStringLiteral(n.name) ? n.name.text : undefined;
+      const contextual = checker.getContextualType(n.parent);
+      const types = contextual ? (contextual.isUnion() ? contextual.types : [contextual]) : [];
+      for (const type of types) {
+        const prop = name ? checker.getPropertyOfType(type, name) : undefined;
+        const tag = prop?.getJsDocTags(checker).find((t) => t.name === 'deprecated');
+        if (!tag) continue;
+        const why = ts.displayPartsToString(tag.text).replace(/\{@link\s+([^}\s|]+)[^}]*\}/g, '`$1`').trim();
+        out.push({
+          pos: n.getStart(sf),
+          rule: 'tech/deprecated-api',
+          message: `the option '${name}' is deprecated${why ? `: ${why}` : ''}`,
+          fix: hintFor(`'${name}' is deprecated`) === hintFor('') ? `follow the deprecation note${why ? `: ${why}` : ''}` : hintFor(`'${name}' is deprecated`),
+        });
+        break;
+      }
+    }
     if (!ts.isCallExpression(n)) return;
     const name = calleeName(n);
     const arg = n.arguments[0];
@@ -171,7 +191,7 @@ export function checkTypeScriptBlocks(blocks: CodeBlock[]): Finding[] {
       });
     }
     if (sf) {
-      for (const f of temporalLint(sf)) out.push({ rule: f.rule, severity: 'error', line: lineIn(sf, f.pos), message: `${f.message} (code block ${i + 1})`, fix: f.fix });
+      for (const f of temporalLint(sf, program?.getTypeChecker())) out.push({ rule: f.rule, severity: 'error', line: lineIn(sf, f.pos), message: `${f.message} (code block ${i + 1})`, fix: f.fix });
     }
   });
   return out;
