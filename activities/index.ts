@@ -1,4 +1,5 @@
-import type { CaseActivities } from '../src/domain/activities';
+import type { CampaignActivities, CaseActivities } from '../src/domain/activities';
+import { readCaseProgress, writeCampaignSummary } from './campaign';
 import { analyzeCase } from './analysis';
 import { applyDraftUpload, composeDraft } from './composing';
 import { updateLibraryDocs } from './library';
@@ -8,7 +9,7 @@ import { checkDraft } from './qa';
 import { collectSources } from './sources';
 
 /** Every activity the worker registers. Typed against the contract the workflows call. */
-export const activities: CaseActivities = {
+export const activities: CaseActivities & CampaignActivities = {
   collectSources,
   analyzeCase,
   composeDraft,
@@ -18,6 +19,8 @@ export const activities: CaseActivities = {
   unpublishCase,
   updateLibraryDocs,
   notify,
+  writeCampaignSummary,
+  readCaseProgress,
 };
 
 export {
@@ -28,6 +31,8 @@ export {
   composeDraft,
   notify,
   publishCase,
+  readCaseProgress,
   unpublishCase,
   updateLibraryDocs,
+  writeCampaignSummary,
 };

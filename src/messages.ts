@@ -4,7 +4,9 @@
  * `temporal workflow signal --input '{...}'` can send them too.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { CampaignCasePhase, CampaignStage } from './domain/campaign';
 import type { CasePhase, CitedFigure, DraftInfo, Finding, ReworkPhase, WorkPhase } from './domain/types';
+import type { CaseInput } from '../workflows/case';
 
 export interface ApproveInput {
   reviewer: string;
@@ -126,3 +128,55 @@ export const resumeUpdate = defineUpdate<{ phase: CasePhase }, [ResumeInput]>('r
 export const progressQuery = defineQuery<CaseProgress>('progress');
 export const auditTrailQuery = defineQuery<AuditEntry[]>('auditTrail');
 export const reviewPacketQuery = defineQuery<ReviewPacket>('reviewPacket');
+
+// ---- campaign ------------------------------------------------------------------------------
+
+/** `addCase` signal and update: one case of the campaign's plan version, as `caseInput()` builds it. */
+export interface AddCaseInput {
+  input: CaseInput;
+}
+
+/** One case as the campaign tracks it (from the cases' `caseProgress` signals, or by polling). */
+export interface CampaignCaseRow {
+  caseId: string;
+  company: string;
+  industry: string;
+  title: string;
+  workflowId: string;
+  /** Current phase; `pending` until the campaign starts the case. */
+  phase: CampaignCasePhase;
+  /** The furthest phase ever reached; the stage percentages count this. */
+  furthest: CampaignCasePhase;
+  percent: number;
+  revision?: string;
+  reworkLoops: number;
+  /** True when the case was already running (or published) under its id and the campaign polls it. */
+  adopted: boolean;
+  addedAt: string;
+  startedAt?: string;
+  /** When the current phase began, as the case reported it. */
+  phaseSince?: string;
+  publishedAt?: string;
+}
+
+export type CampaignStatus = 'running' | 'finishing' | 'completed';
+
+/** What `campaignProgress` returns. */
+export interface CampaignProgress {
+  version: string;
+  planVersion: string;
+  planFile: string;
+  status: CampaignStatus;
+  concurrency: number;
+  startedAt: string;
+  completedAt?: string;
+  summaryPath?: string;
+  cases: CampaignCaseRow[];
+  stages: CampaignStage[];
+  /** Malformed or duplicate `addCase` signals, newest last (updates are rejected to the caller instead). */
+  rejected: { at: string; detail: string }[];
+}
+
+export const addCaseSignal = defineSignal<[AddCaseInput]>('addCase');
+export const addCaseUpdate = defineUpdate<CampaignCaseRow, [AddCaseInput]>('addCase');
+export const campaignProgressQuery = defineQuery<CampaignProgress>('campaignProgress');

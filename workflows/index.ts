@@ -1,2 +1,4 @@
 export { caseWorkflow } from './case';
 export type { CaseInput, CaseResult, CaseState } from './case';
+export { campaignWorkflow } from './campaign';
+export type { CampaignInput, CampaignState } from './campaign';

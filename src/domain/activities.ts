@@ -2,8 +2,10 @@
  * The activity contract: what workflows may call. `activities/index.ts` proves at compile time that
  * the real implementations satisfy it; workflow tests may supply their own.
  */
+import type { CampaignProgress } from '../messages';
 import type {
   CaseBrief,
+  CasePhase,
   DossierSummary,
   DraftInfo,
   Lang,
@@ -62,4 +64,23 @@ export interface CaseActivities {
     message: string;
     workflowId?: string;
   }): Promise<{ delivered: string[] }>;
+}
+
+/** A case's state as `readCaseProgress` finds it on the server. */
+export interface PolledCase {
+  caseId: string;
+  /** Workflow status of the latest run; `NOT_FOUND` when no run exists. */
+  status: string;
+  phase?: CasePhase;
+  percent?: number;
+  revision?: string;
+  reworkLoops?: number;
+}
+
+/** Activities of the campaign workflow. */
+export interface CampaignActivities {
+  /** Writes the campaign summary into `<library>/campaigns/<version>.md` (atomically). */
+  writeCampaignSummary(input: { planFile: string; progress: CampaignProgress }): Promise<{ path: string }>;
+  /** Reads a case the campaign did not start itself (adopted, or started before a continue-as-new). */
+  readCaseProgress(input: { caseId: string; workflowId: string }): Promise<PolledCase>;
 }

@@ -4,7 +4,9 @@
  */
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import type { CaseActivities } from '../../src/domain/activities';
+import { readCaseProgress } from '../../activities/campaign';
+import type { CampaignActivities, CaseActivities } from '../../src/domain/activities';
+import { renderSummaryMarkdown } from '../../src/report';
 import type { CaseBrief, DraftInfo, QaSummary } from '../../src/domain/types';
 import type { CaseInput } from '../../workflows/case';
 
@@ -18,13 +20,15 @@ export interface FakeControls {
   calls: { name: string; input: unknown }[];
   published: Map<string, string>;
   notifications: { kind: string; to: string[] }[];
+  /** Campaign summaries written by `writeCampaignSummary`, rendered as the real activity would. */
+  summaries: { version: string; markdown: string }[];
 }
 
 function revisionOf(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 12);
 }
 
-export function fakeActivities(): { activities: CaseActivities; controls: FakeControls } {
+export function fakeActivities(): { activities: CaseActivities & CampaignActivities; controls: FakeControls } {
   const controls: FakeControls = {
     qaFails: () => false,
     stubbornComposer: false,
@@ -32,6 +36,7 @@ export function fakeActivities(): { activities: CaseActivities; controls: FakeCo
     calls: [],
     published: new Map(),
     notifications: [],
+    summaries: [],
   };
   const drafts = new Map<string, string>();
   const record = (name: string, input: unknown) => controls.calls.push({ name, input });
@@ -40,7 +45,7 @@ export function fakeActivities(): { activities: CaseActivities; controls: FakeCo
     drafts.set(revision, markdown);
     return { revision, ref: `${revision}.md`, bytes: markdown.length, author, figures: [] };
   };
-  const activities: CaseActivities = {
+  const activities: CaseActivities & CampaignActivities = {
     async collectSources(input) {
       record('collectSources', input);
       return {
@@ -91,6 +96,17 @@ export function fakeActivities(): { activities: CaseActivities; controls: FakeCo
       record('notify', input);
       controls.notifications.push({ kind: input.kind, to: input.to });
       return { delivered: ['test'] };
+    },
+    async writeCampaignSummary(input) {
+      record('writeCampaignSummary', input);
+      const { progress } = input;
+      controls.summaries.push({ version: progress.version, markdown: renderSummaryMarkdown(progress, {}, progress.completedAt ?? progress.startedAt) });
+      return { path: `campaigns/${progress.version}.md` };
+    },
+    async readCaseProgress(input) {
+      record('readCaseProgress', input);
+      // Reads the real server through the worker's client; nothing outside the test server is touched.
+      return readCaseProgress(input);
     },
   };
   return { activities, controls };
