@@ -1,10 +1,13 @@
 import { Command, CommanderError } from 'commander';
+import { campaignCommand } from './commands/campaign';
 import { approveCommand, requestChangesCommand, resumeCommand } from './commands/decide';
 import { inboxCommand } from './commands/inbox';
+import { reportCommand } from './commands/report';
 import { draftCommand, noteCommand } from './commands/research';
 import { showCommand } from './commands/show';
 import { startCommand } from './commands/start';
 import { statusCommand } from './commands/status';
+import { watchCommand } from './commands/watch';
 import { CliError } from './errors';
 
 /** The `casebook` program, with every command. */
@@ -23,6 +26,9 @@ export function buildProgram(): Command {
     noteCommand(),
     draftCommand(),
     inboxCommand(),
+    campaignCommand(),
+    reportCommand(),
+    watchCommand(),
   ];
   for (const command of commands) {
     command.exitOverride();
