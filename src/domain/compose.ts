@@ -80,17 +80,39 @@ function factValue(fact: Fact): string {
   return unit === '%' ? `${raw}%` : `${raw} ${unit}`;
 }
 
-/** The fact's sentence with its figure in bold, so two facts of one sentence get distinct labels. */
-function factStatement(fact: Fact): string {
-  // Sentences extracted from Markdown excerpts may keep their list or quote marker.
-  const sentence = fact.sentence.replace(/\s+/g, ' ').trim().replace(/^(?:[-*+>]|\d+[.)])\s+/, '');
-  let at = sentence.indexOf(fact.raw);
-  if (at < 0 || !fact.raw.trim()) return sentence;
-  let end = at + fact.raw.length;
+/** Bolds one figure (with its currency sign or percent mark) inside a sentence. */
+function boldFigure(sentence: string, raw: string): string {
+  let at = sentence.indexOf(raw);
+  if (at < 0 || !raw.trim()) return sentence;
+  let end = at + raw.length;
   const sign = /(?:US\$|[$¥￥€£])$/.exec(sentence.slice(Math.max(0, at - 3), at));
   if (sign) at -= sign[0].length;
   if (sentence[end] === '%' || sentence[end] === '％') end += 1;
   return `${sentence.slice(0, at)}**${sentence.slice(at, end)}**${sentence.slice(end)}`;
+}
+
+/**
+ * Table rows of facts: one row per quoted sentence and source, with every figure of the sentence
+ * in bold and all its values, so a sentence that states two figures is one statement, not two
+ * rows that look like one metric with two values.
+ */
+function factRows(facts: Fact[]): string[] {
+  const groups = new Map<string, { sentence: string; sourceId: string; facts: Fact[] }>();
+  for (const fact of facts) {
+    // Sentences extracted from Markdown excerpts may keep their list or quote marker.
+    const sentence = fact.sentence.replace(/\s+/g, ' ').trim().replace(/^(?:[-*+>]|\d+[.)])\s+/, '');
+    const key = `${fact.sourceId}\u0000${sentence}`;
+    const group = groups.get(key) ?? { sentence, sourceId: fact.sourceId, facts: [] };
+    group.facts.push(fact);
+    groups.set(key, group);
+  }
+  return [...groups.values()].map((g) => {
+    // Bold from the last figure backwards so earlier offsets stay valid.
+    const ordered = [...g.facts].sort((a, b) => g.sentence.indexOf(b.raw) - g.sentence.indexOf(a.raw));
+    const statement = ordered.reduce((text, f) => boldFigure(text, f.raw), g.sentence);
+    const values = g.facts.map(factValue).join('; ');
+    return `| ${cell(statement)} | ${cell(values)} | [^${g.sourceId}] |`;
+  });
 }
 
 function hasDigit(text: string): boolean {
@@ -113,7 +135,7 @@ function background(ctx: Ctx): string[] {
       '',
       tt(ctx, '| 公开资料 | 数值 | 依据 |', '| Public statement | Value | Basis |'),
       '|---|---|---|',
-      ...facts.map((f) => `| ${cell(factStatement(f))} | ${cell(factValue(f))} | [^${f.sourceId}] |`),
+      ...factRows(facts),
       '',
     );
   } else {
@@ -309,7 +331,7 @@ function metricItem(ctx: Ctx, bucket: MetricBucket, item: OutlineItem | undefine
       '',
       tt(ctx, '| 指标 | 数值 | 依据 |', '| Metric | Value | Basis |'),
       '|---|---|---|',
-      ...facts.map((f) => `| ${cell(factStatement(f))} | ${cell(factValue(f))} | [^${f.sourceId}] |`),
+      ...factRows(facts),
       ...targets.map((g) => {
         const label = tt(ctx, `${name}${g.kind === 'target' ? '目标' : '估算'}`, `${name[0].toUpperCase()}${name.slice(1)} ${g.kind === 'target' ? 'target' : 'estimate'}`);
         return `| ${cell(label)} | ${cell(t(ctx, g.text))} | ${LABELS[ctx.lang][g.kind]} |`;

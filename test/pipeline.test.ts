@@ -1,0 +1,108 @@
+/**
+ * The whole pipeline with the real activities: every planned case of v15.0 runs from research to a
+ * published document on a real dev server, approved partly by updates and partly by signals sent
+ * with the Temporal CLI (as a reviewer without casebook's CLI would).
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { requireBinary } from '../src/binaries';
+import { caseInput } from '../src/cases';
+import { defaultPlanFile, templateFile } from '../src/config';
+import { approveUpdate, progressQuery, reviewPacketQuery } from '../src/messages';
+import { loadPlan } from '../src/plan';
+import { runQa } from '../src/qa';
+import type { caseWorkflow } from '../workflows/case';
+import { bundle, localEnv, unique } from './helpers/env';
+
+const run = promisify(execFile);
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'casebook-pipeline-'));
+process.env.CASEBOOK_HOME = path.join(tmp, 'home');
+process.env.CASEBOOK_LIBRARY_DIR = path.join(tmp, 'library');
+
+let env: TestWorkflowEnvironment;
+let worker: Worker;
+let running: Promise<void>;
+const taskQueue = unique('pipeline');
+
+beforeAll(async () => {
+  const [testEnv, workflowBundle] = await Promise.all([localEnv(), bundle()]);
+  env = testEnv;
+  const { createWorker } = await import('../src/worker');
+  worker = await createWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue, workflowBundle });
+  running = worker.run();
+});
+
+afterAll(async () => {
+  if (worker?.getState() === 'RUNNING') worker.shutdown();
+  await running;
+  await env?.teardown();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+async function inReview(handle: WorkflowHandle<typeof caseWorkflow>): Promise<string> {
+  for (let i = 0; i < 240; i++) {
+    const progress = await handle.query(progressQuery);
+    if (progress.phase === 'review') return progress.revision!;
+    if (progress.phase === 'attention') throw new Error(`${handle.workflowId} needs attention: ${progress.attention}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${handle.workflowId} never reached review`);
+}
+
+test('all six planned cases publish, approved by updates and by `temporal workflow signal`', async () => {
+  const plan = await loadPlan(defaultPlanFile());
+  expect(plan.cases.map((c) => c.id)).toEqual(['square', 'paypal', 'blizzard', 'epic-games', 'tesla', 'siemens']);
+  const files = { planFile: defaultPlanFile(), templateFile: templateFile() };
+  const handles = await Promise.all(
+    plan.cases.map((brief) =>
+      env.client.workflow.start('caseWorkflow', {
+        taskQueue,
+        workflowId: `case-${brief.id}`,
+        args: [caseInput(plan, brief, files)],
+      }) as Promise<WorkflowHandle<typeof caseWorkflow>>,
+    ),
+  );
+
+  for (const [index, handle] of handles.entries()) {
+    const brief = plan.cases[index];
+    const revision = await inReview(handle);
+    const packet = await handle.query(reviewPacketQuery);
+    expect(packet.qa?.errors).toBe(0);
+    // Every cited figure names the source a reader can check.
+    for (const figure of packet.figures.filter((f) => f.basis !== 'target' && f.basis !== 'estimate')) {
+      expect(figure.source?.title).toBeTruthy();
+    }
+    const quorum = brief.review.quorum;
+    const approvers =
+      'count' in quorum
+        ? brief.review.reviewers.slice(0, quorum.count).map((r) => r.name)
+        : quorum.roles.map((role) => brief.review.reviewers.find((r) => r.role === role)!.name);
+    for (const [i, reviewer] of approvers.entries()) {
+      if ((index + i) % 2 === 0) {
+        await handle.executeUpdate(approveUpdate, { args: [{ reviewer, revision }] });
+      } else {
+        await run(requireBinary('cli'), [
+          'workflow', 'signal', '--address', env.address, '--workflow-id', handle.workflowId,
+          '--name', 'approve', '--input', JSON.stringify({ reviewer, revision, comment: 'checked the sources' }),
+        ]);
+      }
+    }
+  }
+
+  for (const [index, handle] of handles.entries()) {
+    const brief = plan.cases[index];
+    const result = await handle.result();
+    expect(result.phase).toBe('published');
+    const document = readFileSync(path.join(tmp, 'library', 'cases', brief.industry, `${brief.id}.md`), 'utf8');
+    for (let n = 1; n <= 7; n++) expect(document).toMatch(new RegExp(`^## ${n}\\. `, 'm'));
+    // The published document passes QA on its own: structure, figures cited or labelled, code compiles.
+    const report = await runQa(document, { file: `${brief.id}.md` });
+    expect(report.findings.filter((f) => f.severity === 'error')).toEqual([]);
+  }
+});
