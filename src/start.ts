@@ -56,7 +56,7 @@ export function devServerArgs(options: { dbFile: string; ip: string; port: numbe
     '--namespace',
     options.namespace,
     '--log-level',
-    'warn',
+    'error',
     '--sqlite-pragma',
     'journal_mode=wal',
     ...CASEBOOK_SEARCH_ATTRIBUTES.flatMap((sa) => ['--search-attribute', `${sa.name}=${sa.type}`]),
@@ -99,9 +99,10 @@ function banner(info: DevServerInfo): void {
   console.log(lines.join('\n'));
 }
 
-async function runWorker(connection: NativeConnection, namespace: string): Promise<void> {
+async function runWorker(connection: NativeConnection, namespace: string, ready?: () => void): Promise<void> {
   installRuntime();
   const worker: Worker = await createWorker({ connection, namespace });
+  ready?.();
   await worker.run(); // resolves once a shutdown signal has drained it
 }
 
@@ -164,8 +165,7 @@ async function withDevServer(): Promise<void> {
   try {
     connection = await waitForServer(address, server, 30_000);
     writeFileSync(devServerInfoFile(), JSON.stringify(info, null, 2));
-    banner(info);
-    await runWorker(connection, namespace);
+    await runWorker(connection, namespace, () => banner(info));
     say('worker stopped');
   } finally {
     rmSync(devServerInfoFile(), { force: true });

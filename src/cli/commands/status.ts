@@ -68,7 +68,12 @@ export async function listCases(client: Client, filter?: { campaign?: string; ca
 }
 
 export function renderStatusTable(rows: StatusRow[]): string {
-  const table = new Table({ head: ['行业', '案例', '状态', '完成度', 'revision', 'pending'] });
+  const plain = !process.stdout.isTTY;
+  const table = new Table({
+    head: ['行业', '案例', '状态', '完成度', 'revision', 'pending'],
+    // No colour codes when the output goes to a file or a pipe.
+    style: plain ? { head: [], border: [] } : undefined,
+  });
   for (const r of rows) {
     table.push([r.industry, r.caseId, statusLabel(r), `${r.percent}%`, r.revision ?? '—', r.pendingReviewers.join(', ') || '—']);
   }
