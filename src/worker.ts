@@ -14,7 +14,12 @@ export interface CasebookWorkerOptions {
 /** Creates the casebook worker: the case and campaign workflows and every activity. */
 export async function createWorker(options: CasebookWorkerOptions): Promise<Worker> {
   // Loaded lazily: activities pull in heavy modules (TypeScript for QA) that tests may not need.
-  const activities = options.activities ?? (await import('../activities')).activities;
+  let activities = options.activities;
+  if (!activities) {
+    activities = (await import('../activities')).activities;
+    // Build the TypeScript program over the Temporal types now, not during the first QA run.
+    (await import('./qa')).warmTypeChecker();
+  }
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
