@@ -9,6 +9,7 @@ import { startCommand } from './commands/start';
 import { statusCommand } from './commands/status';
 import { watchCommand } from './commands/watch';
 import { CliError } from './errors';
+import { qaCommand } from './qa';
 
 /** The `casebook` program, with every command. */
 export function buildProgram(): Command {
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
     noteCommand(),
     draftCommand(),
     inboxCommand(),
+    qaCommand(),
     campaignCommand(),
     reportCommand(),
     watchCommand(),
