@@ -4,11 +4,12 @@
  * with the Temporal CLI (as a reviewer without casebook's CLI would).
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { WorkflowHandle } from '@temporalio/client';
+import { parseDocument } from 'yaml';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { requireBinary } from '../src/binaries';
@@ -105,4 +106,34 @@ test('all six planned cases publish, approved by updates and by `temporal workfl
     const report = await runQa(document, { file: `${brief.id}.md` });
     expect(report.findings.filter((f) => f.severity === 'error')).toEqual([]);
   }
+});
+
+test('a seventh case added to the plan (new industry, new company) runs end to end with no code change', async () => {
+  const dir = path.join(tmp, 'plan7');
+  const doc = parseDocument(readFileSync(defaultPlanFile(), 'utf8'));
+  const extra = parseDocument(readFileSync(path.join(__dirname, 'fixtures', 'plan', 'northwind-case.yaml'), 'utf8'));
+  (doc.get('cases') as { add(v: unknown): void }).add(extra.contents);
+  (doc.get('industries') as { add(v: unknown): void }).add(doc.createNode({ id: 'logistics', label: { zh: '物流', en: 'Logistics' } }));
+  cpSync(path.join(path.dirname(defaultPlanFile()), 'sources'), path.join(dir, 'sources'), { recursive: true });
+  cpSync(path.join(__dirname, 'fixtures', 'plan', 'northwind'), path.join(dir, 'sources', 'northwind'), { recursive: true });
+  const planFile = path.join(dir, 'v15.0.yaml');
+  writeFileSync(planFile, doc.toString());
+
+  const plan = await loadPlan(planFile);
+  const brief = plan.cases.find((c) => c.id === 'northwind')!;
+  const handle = (await env.client.workflow.start('caseWorkflow', {
+    taskQueue,
+    workflowId: unique('case-northwind'),
+    args: [caseInput(plan, brief, { planFile, templateFile: templateFile() })],
+  })) as WorkflowHandle<typeof caseWorkflow>;
+  const revision = await inReview(handle);
+  await handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'alice', revision }] });
+  expect((await handle.result()).phase).toBe('published');
+
+  const document = readFileSync(path.join(tmp, 'library', 'cases', 'logistics', 'northwind.md'), 'utf8');
+  expect(document).toMatch(/^# Northwind Traders - 订单履约工作流$/m);
+  // The library index regenerated from this plan lists the new industry and case.
+  const index = readFileSync(path.join(tmp, 'library', 'enterprise-cases.md'), 'utf8');
+  expect(index).toContain('物流');
+  expect(index).toContain('Northwind Traders');
 });
