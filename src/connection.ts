@@ -3,7 +3,9 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConfigProfile, loadClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection } from '@temporalio/worker';
+import { temporal } from '@temporalio/proto';
 import { casebookHome } from './config';
+import { CASEBOOK_SEARCH_ATTRIBUTES } from './search-attributes';
 
 /** What `npm start` writes when it runs the embedded dev server, so the CLI finds it. */
 export interface DevServerInfo {
@@ -73,4 +75,31 @@ export async function connectClient(settings = loadConnectionSettings()): Promis
 /** A native connection for the worker. */
 export async function connectWorker(settings = loadConnectionSettings()): Promise<NativeConnection> {
   return NativeConnection.connect(settings.connectOptions);
+}
+
+/** Anything with an operator service: a client connection or a test environment's. */
+type WithOperatorService = Pick<Connection, 'operatorService'>;
+
+const INDEXED_VALUE_TYPE = {
+  Keyword: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+  Int: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_INT,
+  KeywordList: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
+} as const;
+
+/**
+ * Registers casebook's search attributes on a server that lacks them (an existing server, the
+ * time-skipping test server). Attributes already there are left alone.
+ */
+export async function registerSearchAttributes(connection: WithOperatorService, namespace: string): Promise<string[]> {
+  const existing = await connection.operatorService
+    .listSearchAttributes({ namespace })
+    .then((r) => new Set(Object.keys(r.customAttributes ?? {})))
+    .catch(() => new Set<string>());
+  const missing = CASEBOOK_SEARCH_ATTRIBUTES.filter((sa) => !existing.has(sa.name));
+  if (missing.length === 0) return [];
+  await connection.operatorService.addSearchAttributes({
+    namespace,
+    searchAttributes: Object.fromEntries(missing.map((sa) => [sa.name, INDEXED_VALUE_TYPE[sa.type]])),
+  });
+  return missing.map((sa) => sa.name);
 }

@@ -1,11 +1,10 @@
-import type { Connection } from '@temporalio/client';
-
-/** Anything with an operator service: a client connection or a test environment's. */
-type WithOperatorService = Pick<Connection, 'operatorService'>;
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
 
-/** Custom search attributes: declared once, registered by `npm start`, compose and the tests. */
+/**
+ * Custom search attributes: declared once, registered by `npm start`, compose and the tests.
+ * Workflows import this file, so it holds only the keys; registration, which needs the protobuf
+ * definitions, lives in `src/connection.ts`.
+ */
 export const CaseIdKey = defineSearchAttributeKey('CaseId', SearchAttributeType.KEYWORD);
 export const CaseIndustryKey = defineSearchAttributeKey('CaseIndustry', SearchAttributeType.KEYWORD);
 export const CasePhaseKey = defineSearchAttributeKey('CasePhase', SearchAttributeType.KEYWORD);
@@ -36,27 +35,3 @@ export const CASEBOOK_SEARCH_ATTRIBUTES: { name: string; type: 'Keyword' | 'Int'
 
 /** The typed keys, for `TestWorkflowEnvironment.createLocal({ server: { searchAttributes } })`. */
 export const CASEBOOK_SEARCH_ATTRIBUTE_KEYS = ALL_KEYS;
-
-const INDEXED_VALUE_TYPE = {
-  Keyword: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-  Int: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_INT,
-  KeywordList: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
-} as const;
-
-/**
- * Registers casebook's search attributes on a server that lacks them (an existing server, the
- * time-skipping test server). Attributes already there are left alone.
- */
-export async function registerSearchAttributes(connection: WithOperatorService, namespace: string): Promise<string[]> {
-  const existing = await connection.operatorService
-    .listSearchAttributes({ namespace })
-    .then((r) => new Set(Object.keys(r.customAttributes ?? {})))
-    .catch(() => new Set<string>());
-  const missing = CASEBOOK_SEARCH_ATTRIBUTES.filter((sa) => !existing.has(sa.name));
-  if (missing.length === 0) return [];
-  await connection.operatorService.addSearchAttributes({
-    namespace,
-    searchAttributes: Object.fromEntries(missing.map((sa) => [sa.name, INDEXED_VALUE_TYPE[sa.type]])),
-  });
-  return missing.map((sa) => sa.name);
-}

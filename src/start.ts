@@ -8,13 +8,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import type { Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { binaryVersion, requireBinary } from './binaries';
 import { casebookHome } from './config';
-import { connectClient, devServerInfoFile, hasExternalServer, loadConnectionSettings, type DevServerInfo } from './connection';
+import { connectClient, devServerInfoFile, registerSearchAttributes, hasExternalServer, loadConnectionSettings, type DevServerInfo } from './connection';
 import { taskQueue } from './names';
-import { CASEBOOK_SEARCH_ATTRIBUTES, registerSearchAttributes } from './search-attributes';
+import { CASEBOOK_SEARCH_ATTRIBUTES } from './search-attributes';
 import { createWorker, installRuntime } from './worker';
 
 const say = (line: string) => console.log(`[casebook] ${line}`);
@@ -111,7 +110,7 @@ async function workerOnly(): Promise<void> {
   say(`TEMPORAL_ADDRESS or a Temporal profile is set: running only the worker against ${settings.address}.`);
   const client = await connectClient(settings);
   try {
-    const added = await registerSearchAttributes(client.connection as Connection, settings.namespace);
+    const added = await registerSearchAttributes(client.connection, settings.namespace);
     if (added.length) say(`registered search attributes: ${added.join(', ')}`);
   } catch (err) {
     say(`could not register search attributes (${String(err)}); register them yourself: ${CASEBOOK_SEARCH_ATTRIBUTES.map((sa) => `${sa.name}=${sa.type}`).join(', ')}`);

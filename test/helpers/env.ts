@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { requireBinary } from '../../src/binaries';
-import { CASEBOOK_SEARCH_ATTRIBUTE_KEYS, registerSearchAttributes } from '../../src/search-attributes';
+import { registerSearchAttributes } from '../../src/connection';
+import { CASEBOOK_SEARCH_ATTRIBUTE_KEYS } from '../../src/search-attributes';
 
 /** A real dev server (the provisioned `temporal` binary) with casebook's search attributes. */
 export function localEnv(): Promise<TestWorkflowEnvironment> {
