@@ -35,9 +35,13 @@ function cliEnv(): NodeJS.ProcessEnv {
 }
 
 async function casebook(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return casebookWith({}, ...args);
+}
+
+async function casebookWith(extraEnv: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await run(process.execPath, [path.join(projectRoot, 'bin', 'casebook.js'), ...args], {
-      env: cliEnv(),
+      env: { ...cliEnv(), ...extraEnv },
       cwd: projectRoot,
     });
     return { code: 0, stdout, stderr };
@@ -116,6 +120,17 @@ test('usage errors exit with 2 before anything reaches the server', async () => 
   const missing = await casebook('approve', 'square');
   expect(missing.code).toBe(2);
   expect(missing.stderr).toMatch(/--reviewer/);
+
+  // Checked before connecting: with no server at all, still a usage error.
+  const noServer = { TEMPORAL_ADDRESS: '127.0.0.1:1' };
+  for (const args of [['show', '../x'], ['status', 'A B'], ['note', 'x/y', 'text', '--author', 'a'], ['request-changes', '..', '--reviewer', 'a', '--comment', 'c']]) {
+    const r = await casebookWith(noServer, ...args);
+    expect({ args, code: r.code }).toEqual({ args, code: 2 });
+    expect(r.stderr).toMatch(/is not a case id/);
+  }
+  const down = await casebookWith(noServer, 'status');
+  expect(down.code).toBe(1);
+  expect(down.stderr).toMatch(/Cannot reach the Temporal server at 127.0.0.1:1[\s\S]*npm start/);
 
   const notPlanned = await casebook('start', 'nosuchcase');
   expect(notPlanned.code).toBe(2);

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { approveUpdate, progressQuery, requestChangesUpdate, resumeUpdate } from '../../messages';
 import { REWORK_PHASES, type ReworkPhase } from '../../domain/types';
-import { existingCase, explainUpdateError, output, withClient } from '../context';
+import { checkCaseId, existingCase, explainUpdateError, output, withClient } from '../context';
 
 /** The revision a decision is about: the one named, or the current one, read just before. */
 async function revisionFor(handle: Awaited<ReturnType<typeof existingCase>>, named?: string): Promise<string | undefined> {
@@ -17,6 +17,7 @@ export function approveCommand(): Command {
     .option('--revision <id>', 'the revision you reviewed (default: the current one)')
     .option('--json', 'print JSON')
     .action(async (caseId: string, opts: { reviewer: string; comment?: string; revision?: string; json?: boolean }) => {
+      checkCaseId(caseId);
       await withClient(async (client) => {
         const handle = await existingCase(client, caseId);
         const revision = await revisionFor(handle, opts.revision);
@@ -42,6 +43,7 @@ export function requestChangesCommand(): Command {
     .option('--revision <id>', 'the revision you reviewed (default: the current one)')
     .option('--json', 'print JSON')
     .action(async (caseId: string, opts: { reviewer: string; comment: string; backTo: ReworkPhase; revision?: string; json?: boolean }) => {
+      checkCaseId(caseId);
       await withClient(async (client) => {
         const handle = await existingCase(client, caseId);
         const revision = await revisionFor(handle, opts.revision);
@@ -65,6 +67,7 @@ export function resumeCommand(): Command {
     .option('--extra-revisions <n>', 'revisions allowed beyond the cap', (v) => Number(v), 3)
     .addOption(new Option('--back-to <phase>', 'the phase to restart from').choices([...REWORK_PHASES]))
     .action(async (caseId: string, opts: { by: string; extraRevisions: number; backTo?: ReworkPhase }) => {
+      checkCaseId(caseId);
       await withClient(async (client) => {
         const handle = await existingCase(client, caseId);
         await handle

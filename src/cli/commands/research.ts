@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { addNoteSignal, uploadDraftUpdate } from '../../messages';
-import { existingCase, explainUpdateError, output, withClient } from '../context';
+import { checkCaseId, existingCase, explainUpdateError, output, withClient } from '../context';
 import { CliError, UsageError } from '../errors';
 
 export function noteCommand(): Command {
@@ -14,6 +14,7 @@ export function noteCommand(): Command {
     .action(async (caseId: string, text: string, opts: { author: string; url?: string }) => {
       if (opts.url && !/^https?:\/\//.test(opts.url)) throw new UsageError(`--url ${opts.url} is not an http(s) URL.`, 'Give the public address of the source, starting with https://.');
       if (text.length > 20_000) throw new UsageError(`The note has ${text.length} characters.`, 'Keep notes under 20000 characters, or add the material as a source file.');
+      checkCaseId(caseId);
       await withClient(async (client) => {
         const handle = await existingCase(client, caseId);
         await handle.signal(addNoteSignal, { author: opts.author, text, url: opts.url });
@@ -39,6 +40,7 @@ export function draftCommand(): Command {
       } catch (err) {
         throw new CliError(`Cannot read ${file}.`, 'Check the path; give a Markdown file.', 2, { cause: err });
       }
+      checkCaseId(caseId);
       await withClient(async (client) => {
         const handle = await existingCase(client, caseId);
         const info = await handle

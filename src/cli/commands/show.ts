@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { auditTrailQuery, progressQuery, reviewPacketQuery } from '../../messages';
-import { existingCase, output, webUiLink, withClient } from '../context';
+import { checkCaseId, existingCase, output, webUiLink, withClient } from '../context';
 
 export function showCommand(): Command {
   return new Command('show')
@@ -9,6 +9,7 @@ export function showCommand(): Command {
     .option('--audit', 'include the audit trail')
     .option('--json', 'print JSON')
     .action(async (caseId: string, opts: { audit?: boolean; json?: boolean }) => {
+      checkCaseId(caseId);
       await withClient(async (client, settings) => {
         const handle = await existingCase(client, caseId);
         const [progress, packet, audit] = await Promise.all([

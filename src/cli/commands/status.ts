@@ -5,7 +5,7 @@ import type { CaseProgress } from '../../messages';
 import { progressQuery } from '../../messages';
 import type { CasePhase } from '../../domain/types';
 import { CampaignKey, CaseIdKey, CaseIndustryKey, CasePhaseKey, CaseProgressKey, CaseRevisionKey, CaseReviewersKey } from '../../search-attributes';
-import { existingCase, output, withClient } from '../context';
+import { checkCaseId, existingCase, output, withClient } from '../context';
 
 /** One row of the plan's progress table, read from the server's visibility store. */
 export interface StatusRow {
@@ -90,6 +90,7 @@ export function statusCommand(): Command {
     .option('--campaign <version>', 'only the cases of this campaign')
     .option('--json', 'print JSON')
     .action(async (caseId: string | undefined, opts: { campaign?: string; json?: boolean }) => {
+      if (caseId) checkCaseId(caseId);
       await withClient(async (client) => {
         if (caseId) {
           const handle = await existingCase(client, caseId);
