@@ -584,7 +584,10 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
       const elapsed = Date.now() - round.requestedAt;
       const nextAt = !round.reminded ? remindAfterMs : !round.escalated ? escalateAfterMs : elapsed + remindAfterMs;
       const summary = !round.reminded ? 'review reminder' : !round.escalated ? 'review escalation' : 'backup reminder';
-      if (await condition(decided, Math.max(nextAt - elapsed, 1), { summary })) break;
+      // Wake up for a decision, a deadline, or a history that should be cut (continue-as-new).
+      const woken = await condition(() => decided() || workflowInfo().continueAsNewSuggested, Math.max(nextAt - elapsed, 1), { summary });
+      if (decided()) break;
+      if (woken) return; // continue-as-new suggested: the main loop carries the review over
       if (!round.reminded) {
         round.reminded = true;
         audit({ actor: 'casebook', action: 'reminder sent', revision, accepted: true, via: 'workflow' });

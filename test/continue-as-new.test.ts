@@ -1,0 +1,63 @@
+/**
+ * Long-lived cases keep their history bounded: on a dev server that suggests continue-as-new after
+ * a few dozen events, a case waiting in review continues as new and keeps its state.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { TestWorkflowEnvironment as Env } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { requireBinary } from '../src/binaries';
+import { addNoteSignal, approveUpdate, auditTrailQuery, progressQuery } from '../src/messages';
+import { CASEBOOK_SEARCH_ATTRIBUTE_KEYS } from '../src/search-attributes';
+import { bundle, unique } from './helpers/env';
+import { fakeActivities, testBrief, testInput } from './helpers/fakes';
+
+let env: TestWorkflowEnvironment;
+
+beforeAll(async () => {
+  env = await Env.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: requireBinary('cli') },
+      searchAttributes: CASEBOOK_SEARCH_ATTRIBUTE_KEYS,
+      extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=60'],
+    },
+  });
+});
+
+afterAll(async () => {
+  await env?.teardown();
+});
+
+test('a case in review continues as new when the server suggests it, with its approvals, notes and audit trail', async () => {
+  const taskQueue = unique('tq');
+  const caseId = unique('long');
+  const { activities, controls } = fakeActivities();
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await bundle(), activities });
+  await worker.runUntil(async () => {
+    const handle = await env.client.workflow.start('caseWorkflow', { taskQueue, workflowId: `case-${caseId}`, args: [testInput(caseId, testBrief({ id: caseId }))] });
+    const firstRun = (await handle.describe()).runId;
+    for (let i = 0; i < 200 && (await handle.query(progressQuery)).phase !== 'review'; i++) await new Promise((r) => setTimeout(r, 50));
+    await handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'alice' }] });
+    for (let i = 0; i < 40; i++) await handle.signal(addNoteSignal, { author: 'erin', text: `note ${i}` });
+
+    let described = await handle.describe();
+    for (let i = 0; i < 100 && described.runId === firstRun; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      described = await handle.describe();
+    }
+    expect(described.runId).not.toBe(firstRun);
+    expect(described.historyLength).toBeLessThan(60);
+
+    const progress = await handle.query(progressQuery);
+    expect(progress.phase).toBe('review');
+    expect(progress.reviewers.filter((r) => r.approved).map((r) => r.name)).toEqual(['alice']);
+    const audit = await handle.query(auditTrailQuery);
+    expect(audit.filter((a) => a.action === 'add note')).toHaveLength(40);
+    // The review request was not sent again by the new run.
+    expect(controls.notifications.filter((n) => n.kind === 'review-requested')).toHaveLength(1);
+
+    await handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'bob' }] });
+    const result = await handle.result();
+    expect(result.phase).toBe('published');
+    expect(result.approvals.sort()).toEqual(['alice', 'bob']);
+  });
+});
