@@ -61,3 +61,35 @@ test('a case in review continues as new when the server suggests it, with its ap
     expect(result.approvals.sort()).toEqual(['alice', 'bob']);
   });
 });
+
+test('a campaign continues as new and still sees its cases through to the summary', async () => {
+  const taskQueue = unique('tq');
+  const version = unique('v-can');
+  const { activities, controls } = fakeActivities();
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await bundle(), activities });
+  await worker.runUntil(async () => {
+    const caseIds = [1, 2, 3, 4].map((n) => unique(`c${n}`));
+    const cases = caseIds.map((id) => ({ ...testInput(id, testBrief({ id })), campaign: version }));
+    const handle = await env.client.workflow.start('campaignWorkflow', {
+      taskQueue,
+      workflowId: `campaign-${version}`,
+      args: [{ version, planFile: 'plan/v15.0.yaml', templateFile: 'plan/template.yaml', planVersion: 'test', cases, concurrency: 4, pollInterval: '1 second' }],
+    });
+    const firstRun = (await handle.describe()).runId;
+    for (const caseId of caseIds) {
+      const child = env.client.workflow.getHandle(`case-${caseId}`);
+      for (let i = 0; i < 200; i++) {
+        const phase = await child.query(progressQuery).then((p) => p.phase, () => 'starting');
+        if (phase === 'review') break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await child.executeUpdate(approveUpdate, { args: [{ reviewer: 'alice' }] });
+      await child.executeUpdate(approveUpdate, { args: [{ reviewer: 'bob' }] });
+    }
+    const progress = (await handle.result()) as { status: string; cases: { phase: string }[] };
+    expect(progress.status).toBe('completed');
+    expect(progress.cases.map((c) => c.phase)).toEqual(['published', 'published', 'published', 'published']);
+    expect((await handle.describe()).runId).not.toBe(firstRun);
+    expect(controls.calls.filter((c) => c.name === 'writeCampaignSummary')).toHaveLength(1);
+  });
+});
