@@ -101,6 +101,10 @@ test('start → review → approve → published, through the casebook CLI', asy
   const document = readFileSync(path.join(tmp, 'library', 'cases', 'fintech', 'square.md'), 'utf8');
   for (let n = 1; n <= 7; n++) expect(document).toMatch(new RegExp(`^## ${n}\\. `, 'm'));
 
+  const table = (await casebook('status')).stdout;
+  expect(table).toMatch(/金融科技\s*│\s*Square\s*│\s*✅ 已发布\s*│\s*100%/);
+  expect(table).not.toMatch(/\u001b\[/); // no colour codes in a pipe
+
   const after = JSON.parse((await casebook('status', '--json')).stdout);
   expect(after).toEqual([expect.objectContaining({ caseId: 'square', phase: 'published', percent: 100 })]);
 });

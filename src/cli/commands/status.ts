@@ -3,6 +3,8 @@ import { Command } from 'commander';
 import type { Client } from '@temporalio/client';
 import type { CaseProgress } from '../../messages';
 import { progressQuery } from '../../messages';
+import { defaultPlanFile } from '../../config';
+import { loadPlan } from '../../plan';
 import type { CasePhase } from '../../domain/types';
 import { CampaignKey, CaseIdKey, CaseIndustryKey, CasePhaseKey, CaseProgressKey, CaseRevisionKey, CaseReviewersKey } from '../../search-attributes';
 import { checkCaseId, existingCase, output, withClient } from '../context';
@@ -67,7 +69,23 @@ export async function listCases(client: Client, filter?: { campaign?: string; ca
     .sort((a, b) => a.industry.localeCompare(b.industry) || a.caseId.localeCompare(b.caseId));
 }
 
-export function renderStatusTable(rows: StatusRow[]): string {
+/** Industry labels and company names from the plan, for people; ids when the plan cannot be read. */
+async function planNames(): Promise<{ industries: Record<string, string>; companies: Record<string, string> }> {
+  try {
+    const plan = await loadPlan(defaultPlanFile());
+    return {
+      industries: Object.fromEntries(plan.industries.map((i) => [i.id, i.label[plan.language]])),
+      companies: Object.fromEntries([...plan.cases, ...plan.existing].map((c) => [c.id, c.company])),
+    };
+  } catch {
+    return { industries: {}, companies: {} };
+  }
+}
+
+export function renderStatusTable(
+  rows: StatusRow[],
+  names: { industries: Record<string, string>; companies: Record<string, string> } = { industries: {}, companies: {} },
+): string {
   const plain = !process.stdout.isTTY;
   const table = new Table({
     head: ['行业', '案例', '状态', '完成度', 'revision', 'pending'],
@@ -75,7 +93,7 @@ export function renderStatusTable(rows: StatusRow[]): string {
     style: plain ? { head: [], border: [] } : undefined,
   });
   for (const r of rows) {
-    table.push([r.industry, r.caseId, statusLabel(r), `${r.percent}%`, r.revision ?? '—', r.pendingReviewers.join(', ') || '—']);
+    table.push([names.industries[r.industry] ?? r.industry, names.companies[r.caseId] ?? r.caseId, statusLabel(r), `${r.percent}%`, r.revision ?? '—', r.pendingReviewers.join(', ') || '—']);
   }
   const done = rows.filter((r) => r.phase === 'published').length;
   const average = rows.length ? Math.round(rows.reduce((sum, r) => sum + r.percent, 0) / rows.length) : 0;
@@ -107,9 +125,9 @@ export function statusCommand(): Command {
           );
           return;
         }
-        const rows = await listCases(client, { campaign: opts.campaign });
+        const [rows, names] = await Promise.all([listCases(client, { campaign: opts.campaign }), planNames()]);
         output(opts.json ?? false, rows, () =>
-          rows.length ? renderStatusTable(rows) : 'No cases yet. Start one with `casebook start square` (or `--all`).',
+          rows.length ? renderStatusTable(rows, names) : 'No cases yet. Start one with `casebook start square` (or `--all`).',
         );
       });
     });
