@@ -3,10 +3,11 @@
  * (one section or the whole draft). Every change is a new revision: the content hash of the draft.
  */
 import { ApplicationFailure } from '@temporalio/common';
+import type { ComposeDraftInput, DraftUploadInput } from '../src/domain/activities';
 import { templateFile as defaultTemplateFile } from '../src/config';
 import { composeMarkdown, figuresOf } from '../src/domain/compose';
 import type { Outline } from '../src/domain/outline';
-import type { CaseBrief, Dossier, DraftInfo, Lang, Template } from '../src/domain/types';
+import type { Dossier, DraftInfo, Template } from '../src/domain/types';
 import { loadTemplate, PlanError } from '../src/plan';
 import { readArtifactJson } from './analysis';
 import { getArtifact, putArtifact, sha256 } from './store';
@@ -48,17 +49,7 @@ async function storeDraft(markdown: string, author: string, dossier: Dossier): P
  * Composes the case document from the outline and the dossier with the built-in composer and stores
  * it. Deterministic and offline: the same input gives the same bytes and so the same revision.
  */
-export async function composeDraft(input: {
-  caseId: string;
-  brief: CaseBrief;
-  planVersion: string;
-  outlineRef: string;
-  dossierRef: string;
-  templateFile: string;
-  language: Lang;
-  feedback: string[];
-  author: string;
-}): Promise<DraftInfo> {
+export async function composeDraft(input: ComposeDraftInput): Promise<DraftInfo> {
   const [outline, dossier, template] = await Promise.all([
     readArtifactJson<Outline>(input.outlineRef, 'outline'),
     readArtifactJson<Dossier>(input.dossierRef, 'research dossier'),
@@ -146,14 +137,7 @@ export function replaceSection(base: string, n: number, upload: string): string 
  * `scenario`, or its number), replaces that `## n.` section; without it, replaces the whole draft.
  * Rejects (non-retryable `InvalidDraft`) an empty or oversized upload and an unknown section.
  */
-export async function applyDraftUpload(input: {
-  caseId: string;
-  baseRef: string;
-  markdown: string;
-  section?: string;
-  author: string;
-  dossierRef: string;
-}): Promise<DraftInfo> {
+export async function applyDraftUpload(input: DraftUploadInput): Promise<DraftInfo> {
   const upload = input.markdown.replace(/\r\n?/g, '\n');
   if (Buffer.byteLength(upload, 'utf8') > MAX_UPLOAD_BYTES) {
     throw invalid(`the upload is over ${MAX_UPLOAD_BYTES} bytes; upload one section at a time`);

@@ -2,7 +2,8 @@
  * The QA activity: runs the QA engine on a stored draft and stores the full report.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import type { Dossier, Finding, Lang, QaSummary, Template } from '../src/domain/types';
+import type { CheckDraftInput } from '../src/domain/activities';
+import type { Dossier, Finding, QaSummary, Template } from '../src/domain/types';
 import { loadTemplate, PlanError } from '../src/plan';
 import { runQa } from '../src/qa';
 import { getArtifact, getJson, putJson } from './store';
@@ -51,14 +52,7 @@ function mostImportant(findings: Finding[]): Finding[] {
  * {@link MAX_SUMMARY_FINDINGS} findings, errors first. Idempotent: the same draft gives the same report
  * and the same reference.
  */
-export async function checkDraft(input: {
-  caseId: string;
-  draftRef: string;
-  dossierRef: string;
-  templateFile: string;
-  language: Lang;
-  revision: string;
-}): Promise<QaSummary> {
+export async function checkDraft(input: CheckDraftInput): Promise<QaSummary> {
   const [markdown, dossier, tpl] = await Promise.all([
     artifact(input.draftRef, 'draft', getArtifact),
     artifact(input.dossierRef, 'research dossier', (ref) => getJson<Dossier>(ref)),

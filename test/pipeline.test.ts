@@ -11,7 +11,6 @@ import { promisify } from 'node:util';
 import type { WorkflowHandle } from '@temporalio/client';
 import { parseDocument } from 'yaml';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { requireBinary } from '../src/binaries';
 import { caseInput } from '../src/cases';
 import { defaultPlanFile, templateFile } from '../src/config';
@@ -19,7 +18,7 @@ import { approveUpdate, progressQuery, reviewPacketQuery } from '../src/messages
 import { loadPlan } from '../src/plan';
 import { runQa } from '../src/qa';
 import type { caseWorkflow } from '../workflows/case';
-import { bundle, localEnv, unique } from './helpers/env';
+import { bundle, localEnv, startRealWorker, unique } from './helpers/env';
 
 const run = promisify(execFile);
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'casebook-pipeline-'));
@@ -27,21 +26,17 @@ process.env.CASEBOOK_HOME = path.join(tmp, 'home');
 process.env.CASEBOOK_LIBRARY_DIR = path.join(tmp, 'library');
 
 let env: TestWorkflowEnvironment;
-let worker: Worker;
-let running: Promise<void>;
+let worker: { stop: () => Promise<void> } | undefined;
 const taskQueue = unique('pipeline');
 
 beforeAll(async () => {
   const [testEnv, workflowBundle] = await Promise.all([localEnv(), bundle()]);
   env = testEnv;
-  const { createWorker } = await import('../src/worker');
-  worker = await createWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue, workflowBundle });
-  running = worker.run();
+  worker = await startRealWorker(env, taskQueue, workflowBundle);
 });
 
 afterAll(async () => {
-  if (worker?.getState() === 'RUNNING') worker.shutdown();
-  await running;
+  await worker?.stop();
   await env?.teardown();
   rmSync(tmp, { recursive: true, force: true });
 });

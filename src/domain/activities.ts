@@ -24,36 +24,45 @@ export type NotificationKind =
   | 'published'
   | 'changes-requested';
 
+/** Input of the composer activity. */
+export interface ComposeDraftInput {
+  caseId: string;
+  brief: CaseBrief;
+  planVersion: string;
+  outlineRef: string;
+  dossierRef: string;
+  templateFile: string;
+  language: Lang;
+  feedback: string[];
+  author: string;
+}
+
+/** Input of the draft-upload activity: the whole draft, or one section of it. */
+export interface DraftUploadInput {
+  caseId: string;
+  baseRef: string;
+  markdown: string;
+  section?: string;
+  author: string;
+  dossierRef: string;
+}
+
+/** Input of the QA activity. */
+export interface CheckDraftInput {
+  caseId: string;
+  draftRef: string;
+  dossierRef: string;
+  templateFile: string;
+  language: Lang;
+  revision: string;
+}
+
 export interface CaseActivities {
   collectSources(input: { caseId: string; planFile: string; sources: SourceRef[]; notes: ResearchNote[] }): Promise<DossierSummary>;
   analyzeCase(input: { caseId: string; brief: CaseBrief; dossierRef: string; feedback: string[] }): Promise<OutlineSummary>;
-  composeDraft(input: {
-    caseId: string;
-    brief: CaseBrief;
-    planVersion: string;
-    outlineRef: string;
-    dossierRef: string;
-    templateFile: string;
-    language: Lang;
-    feedback: string[];
-    author: string;
-  }): Promise<DraftInfo>;
-  applyDraftUpload(input: {
-    caseId: string;
-    baseRef: string;
-    markdown: string;
-    section?: string;
-    author: string;
-    dossierRef: string;
-  }): Promise<DraftInfo>;
-  checkDraft(input: {
-    caseId: string;
-    draftRef: string;
-    dossierRef: string;
-    templateFile: string;
-    language: Lang;
-    revision: string;
-  }): Promise<QaSummary>;
+  composeDraft(input: ComposeDraftInput): Promise<DraftInfo>;
+  applyDraftUpload(input: DraftUploadInput): Promise<DraftInfo>;
+  checkDraft(input: CheckDraftInput): Promise<QaSummary>;
   publishCase(input: { caseId: string; industry: string; draftRef: string; revision: string }): Promise<PublishResult>;
   unpublishCase(input: { caseId: string; industry: string; revision: string }): Promise<void>;
   updateLibraryDocs(input: { planFile: string }): Promise<{ written: string[]; changed: string[] }>;

@@ -42,3 +42,23 @@ const quietLogger = {
 export function unique(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
 }
+
+/**
+ * A worker with the real activities (as `npm start` runs it), polling `taskQueue` on the
+ * environment's server. Call `stop()` in afterAll.
+ */
+export async function startRealWorker(
+  env: TestWorkflowEnvironment,
+  taskQueue: string,
+  workflowBundle: WorkflowBundleWithSourceMap,
+): Promise<{ stop: () => Promise<void> }> {
+  const { createWorker } = await import('../../src/worker');
+  const worker = await createWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, workflowBundle });
+  const running = worker.run();
+  return {
+    stop: async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+    },
+  };
+}
