@@ -12,6 +12,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
 import type { CaseActivities, NotificationKind } from '../src/domain/activities';
 import {
@@ -235,14 +236,38 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     };
   };
 
+  // Search attributes as last written (seeded from the start options or the previous run), so each
+  // workflow task writes only what changed, once: every upsert is a visibility write on the server.
+  const visible = new Map<string, string>(
+    workflowInfo().typedSearchAttributes.getAll().map((pair) => [pair.key.name, JSON.stringify(pair.value)]),
+  );
+  let visibilityQueued = false;
+
+  /** Marks the visible state dirty; it is written once, at the end of the current workflow task. */
   const refreshVisibility = () => {
+    if (visibilityQueued) return;
+    visibilityQueued = true;
+    // A microtask runs before the activation completes, after every state change of this task.
+    void Promise.resolve().then(flushVisibility);
+  };
+
+  const flushVisibility = () => {
+    visibilityQueued = false;
     const pending = pendingReviewers(reviewContext());
-    upsertSearchAttributes([
+    const wanted: SearchAttributeUpdatePair[] = [
+      { key: CaseIdKey, value: caseId },
+      { key: CaseIndustryKey, value: brief.industry },
+      ...(input.campaign ? [{ key: CampaignKey, value: input.campaign }] : []),
       { key: CasePhaseKey, value: s.phase },
       { key: CaseProgressKey, value: percent() },
       { key: CaseRevisionKey, value: s.draft?.revision ?? 'none' },
       { key: CaseReviewersKey, value: pending },
-    ]);
+    ];
+    const changed = wanted.filter((pair) => visible.get(pair.key.name) !== JSON.stringify(pair.value));
+    if (changed.length) {
+      upsertSearchAttributes(changed);
+      for (const pair of changed) visible.set(pair.key.name, JSON.stringify(pair.value));
+    }
     const checklist = (['research', 'analysis', 'writing', 'qa', 'review', 'publish'] as const)
       .map((phase) => {
         const done = s.timings.some((t) => t.phase === phase && t.endedAt) && s.phase !== phase;
@@ -656,11 +681,6 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
 
   // ---- main loop ---------------------------------------------------------------------------
   if (!input.state) {
-    upsertSearchAttributes([
-      { key: CaseIdKey, value: caseId },
-      { key: CaseIndustryKey, value: brief.industry },
-      ...(input.campaign ? [{ key: CampaignKey, value: input.campaign }] : []),
-    ]);
     audit({ actor: 'casebook', action: 'case started', accepted: true, via: 'workflow', detail: `plan ${input.planVersion}` });
     enterPhase('research');
   } else {
