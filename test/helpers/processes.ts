@@ -1,0 +1,156 @@
+/**
+ * Real processes for the fault and security tests: the Temporal dev server on a SQLite file, and
+ * casebook workers (test/helpers/fault-worker.ts) that can be killed. Every process started here is
+ * tracked; call `killAll()` in afterAll so nothing outlives the test file.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { requireBinary } from '../../src/binaries';
+import { projectRoot } from '../../src/config';
+import { CASEBOOK_SEARCH_ATTRIBUTES } from '../../src/search-attributes';
+
+const live = new Set<ChildProcess>();
+
+/** A TCP port that was free a moment ago. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Polls `check` every 100 ms until it returns a value other than undefined/false. Errors thrown by
+ * `check` count as "not yet"; `fatal` (when it returns a message) stops the wait at once.
+ */
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 30_000,
+  fatal: () => string | undefined = () => undefined,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    const problem = fatal();
+    if (problem) throw new Error(`while waiting for ${what}: ${problem}`);
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function track(child: ChildProcess, label: string, output: string[]): ChildProcess {
+  live.add(child);
+  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  child.once('exit', () => live.delete(child));
+  child.once('error', (err) => output.push(`${label}: ${err.message}`));
+  return child;
+}
+
+/** Sends `signal` and waits for the process to exit; SIGKILL after `graceMs`. */
+export async function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM', graceMs = 15_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill(signal);
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** SIGKILLs every process these helpers started that is still running. */
+export async function killAll(): Promise<void> {
+  await Promise.all([...live].map((child) => stopProcess(child, 'SIGKILL')));
+}
+
+/** A `temporal server start-dev` process with its SQLite file, ports and output. */
+export interface DevServer {
+  address: string;
+  process: ChildProcess;
+  output: string[];
+}
+
+/**
+ * Starts the provisioned Temporal CLI's dev server on `dbFile` and `port` (headless), with casebook's
+ * search attributes, and waits until it answers.
+ */
+export async function startDevServer(dbFile: string, port: number, uiPort: number): Promise<DevServer> {
+  const output: string[] = [];
+  // The same flags as `npm start` (src/start.ts, which cannot be imported: it runs on load), headless.
+  const args = [
+    'server',
+    'start-dev',
+    '--headless',
+    '--db-filename',
+    dbFile,
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--ui-port',
+    String(uiPort),
+    '--log-level',
+    'error',
+    '--sqlite-pragma',
+    'journal_mode=wal',
+    ...CASEBOOK_SEARCH_ATTRIBUTES.flatMap((sa) => ['--search-attribute', `${sa.name}=${sa.type}`]),
+  ];
+  const child = track(spawn(requireBinary('cli'), args, { stdio: ['ignore', 'pipe', 'pipe'] }), 'temporal', output);
+  const address = `127.0.0.1:${port}`;
+  const exited = () => (child.exitCode !== null ? `the dev server exited with ${child.exitCode}: ${output.join('')}` : undefined);
+  await waitFor(`the dev server on ${address}`, async () => {
+    const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+    try {
+      await connection.workflowService.getSystemInfo({});
+      return true;
+    } finally {
+      await connection.close();
+    }
+  }, 30_000, exited);
+  return { address, process: child, output };
+}
+
+/** A fault worker process. */
+export interface WorkerProcess {
+  process: ChildProcess;
+  output: string[];
+}
+
+/**
+ * Runs test/helpers/fault-worker.ts as a separate Node process and waits until it polls.
+ * `env` is added to this process's environment (FAULT_*, CASEBOOK_HOME, CASEBOOK_LIBRARY_DIR, ...).
+ */
+export async function startWorkerProcess(env: NodeJS.ProcessEnv): Promise<WorkerProcess> {
+  const output: string[] = [];
+  const script = path.join(__dirname, 'fault-worker.ts');
+  if (!existsSync(script)) throw new Error(`${script} is missing`);
+  const child = track(
+    spawn(process.execPath, ['--require', 'tsx/cjs', script], {
+      cwd: projectRoot,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+    'worker',
+    output,
+  );
+  await waitFor(
+    'the worker to poll',
+    () => output.join('').includes('ready'),
+    60_000,
+    () => (child.exitCode !== null ? `the worker exited with ${child.exitCode}: ${output.join('')}` : undefined),
+  );
+  return { process: child, output };
+}
