@@ -296,6 +296,8 @@ describe('the dev server (SQLite file) and the worker stop and come back', () =>
   test('approvals signalled with the Temporal CLI while no worker runs take effect when a worker returns', async () => {
     const handle = await startCase(shared.env.FAULT_TASK_QUEUE, unique('offline'));
     await waitForPhase(handle, 'review');
+    // Kill it idle (the review-requested notification delivered), so nothing waits for a timeout.
+    await waitFor('no pending activity', async () => ((await handle.describe()).raw.pendingActivities ?? []).length === 0);
     await stopProcess(worker!.process, 'SIGKILL');
     worker = undefined;
 
