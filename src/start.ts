@@ -184,7 +184,9 @@ async function main(): Promise<void> {
   await (hasExternalServer() ? workerOnly() : withDevServer());
 }
 
-main().catch((err) => {
-  console.error(`[casebook] npm start failed: ${err instanceof Error ? err.message : String(err)}`);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(`[casebook] npm start failed: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  });
+}

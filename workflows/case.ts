@@ -137,19 +137,21 @@ const PROGRESS: Record<CasePhase, number> = {
   failed: -1,
 };
 
+// Timeouts are also how a crashed worker is noticed: an attempt on a dead worker is retried on
+// another once its heartbeat or start-to-close timeout passes, so keep them close to real durations.
 const { collectSources } = proxyActivities<CaseActivities>({
   startToCloseTimeout: '10 minutes',
-  heartbeatTimeout: '2 minutes',
+  heartbeatTimeout: '1 minute',
   retry: { maximumAttempts: 5, initialInterval: '2 seconds' },
 });
 
 const { analyzeCase, composeDraft, applyDraftUpload, checkDraft } = proxyActivities<CaseActivities>({
-  startToCloseTimeout: '5 minutes',
+  startToCloseTimeout: '1 minute',
   retry: { maximumAttempts: 5, initialInterval: '2 seconds', nonRetryableErrorTypes: ['InvalidDraft'] },
 });
 
 const { publishCase, unpublishCase, updateLibraryDocs } = proxyActivities<CaseActivities>({
-  startToCloseTimeout: '2 minutes',
+  startToCloseTimeout: '30 seconds',
   retry: { maximumAttempts: 5, initialInterval: '1 second', nonRetryableErrorTypes: ['RevisionMismatch', 'UnsafePath'] },
 });
 

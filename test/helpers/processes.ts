@@ -10,7 +10,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { requireBinary } from '../../src/binaries';
 import { projectRoot } from '../../src/config';
-import { CASEBOOK_SEARCH_ATTRIBUTES } from '../../src/search-attributes';
+import { devServerArgs } from '../../src/start';
 
 const live = new Set<ChildProcess>();
 
@@ -89,25 +89,8 @@ export interface DevServer {
  */
 export async function startDevServer(dbFile: string, port: number, uiPort: number): Promise<DevServer> {
   const output: string[] = [];
-  // The same flags as `npm start` (src/start.ts, which cannot be imported: it runs on load), headless.
-  const args = [
-    'server',
-    'start-dev',
-    '--headless',
-    '--db-filename',
-    dbFile,
-    '--ip',
-    '127.0.0.1',
-    '--port',
-    String(port),
-    '--ui-port',
-    String(uiPort),
-    '--log-level',
-    'error',
-    '--sqlite-pragma',
-    'journal_mode=wal',
-    ...CASEBOOK_SEARCH_ATTRIBUTES.flatMap((sa) => ['--search-attribute', `${sa.name}=${sa.type}`]),
-  ];
+  // The same flags as `npm start`, headless.
+  const args = [...devServerArgs({ dbFile, ip: '127.0.0.1', port, uiPort, namespace: 'default' }), '--headless'];
   const child = track(spawn(requireBinary('cli'), args, { stdio: ['ignore', 'pipe', 'pipe'] }), 'temporal', output);
   const address = `127.0.0.1:${port}`;
   const exited = () => (child.exitCode !== null ? `the dev server exited with ${child.exitCode}: ${output.join('')}` : undefined);
