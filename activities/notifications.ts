@@ -67,8 +67,23 @@ interface LogIndex {
   webhooked: Set<string>;
 }
 const indexes = new Map<string, LogIndex>();
+const reading = new Map<string, Promise<LogIndex>>();
 
-async function logIndex(file: string): Promise<LogIndex> {
+/**
+ * Reads are serialised per file: two notifications at once would otherwise both read from the same
+ * offset and move it twice.
+ */
+function logIndex(file: string): Promise<LogIndex> {
+  const previous = reading.get(file) ?? Promise.resolve(undefined);
+  const next = previous.then(
+    () => readLogIndex(file),
+    () => readLogIndex(file),
+  );
+  reading.set(file, next);
+  return next;
+}
+
+async function readLogIndex(file: string): Promise<LogIndex> {
   let stat;
   try {
     stat = await fs.stat(file);

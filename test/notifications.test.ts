@@ -140,6 +140,15 @@ describe('notify', () => {
     ]);
   });
 
+  test('many notifications at once in one worker are each logged once', async () => {
+    await activityEnv('0').run(notify, reminder);
+    for (let round = 0; round < 5; round++) {
+      await Promise.all(Array.from({ length: 40 }, (_, i) => activityEnv(`r${round}-${i}`).run(notify, reminder)));
+    }
+    await Promise.all(Array.from({ length: 40 }, (_, i) => activityEnv(`r0-${i}`).run(notify, reminder)));
+    expect((await logLines()).length).toBe(201);
+  });
+
   test('outside an activity every call is logged', async () => {
     await notify(reminder);
     await notify(reminder);
