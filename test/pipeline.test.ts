@@ -14,7 +14,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { requireBinary } from '../src/binaries';
 import { caseInput } from '../src/cases';
 import { defaultPlanFile, templateFile } from '../src/config';
-import { approveUpdate, progressQuery, reviewPacketQuery } from '../src/messages';
+import { approveUpdate, progressQuery, reviewPacketQuery, uploadDraftUpdate } from '../src/messages';
 import { loadPlan } from '../src/plan';
 import { runQa } from '../src/qa';
 import type { caseWorkflow } from '../workflows/case';
@@ -131,4 +131,56 @@ test('a seventh case added to the plan (new industry, new company) runs end to e
   const index = readFileSync(path.join(tmp, 'library', 'enterprise-cases.md'), 'utf8');
   expect(index).toContain('物流');
   expect(index).toContain('Northwind Traders');
+});
+
+test('an uploaded draft whose code calls a Temporal API wrongly is stopped in QA with the compiler message', async () => {
+  const plan = await loadPlan(defaultPlanFile());
+  const brief = plan.cases.find((c) => c.id === 'square')!;
+  const handle = (await env.client.workflow.start('caseWorkflow', {
+    taskQueue,
+    workflowId: unique('case-square-upload'),
+    args: [caseInput(plan, brief, { planFile: defaultPlanFile(), templateFile: templateFile() })],
+  })) as WorkflowHandle<typeof caseWorkflow>;
+  const composed = await inReview(handle);
+
+  const wrongSection = [
+    '## 4. 技术实现深度分析',
+    '',
+    '### 4.1 Workflow设计',
+    '',
+    '```ts',
+    "import { proxyActivities } from '@temporalio/workflow';",
+    'interface Acts { charge(id: string): Promise<void> }',
+    "const { charge } = proxyActivities<Acts>({ startToCloseTimeout: '1 minute', staticSummary: 'charge' });",
+    'export async function pay(id: string): Promise<void> {',
+    '  await charge(id);',
+    '}',
+    '```',
+    '',
+    '### 4.2 Activity实现',
+    '',
+    '见上。',
+    '',
+    '### 4.3 错误处理',
+    '',
+    '见上。',
+    '',
+    '### 4.4 补偿机制',
+    '',
+    '见上。',
+  ].join('\n');
+  const uploaded = await handle.executeUpdate(uploadDraftUpdate, { args: [{ author: 'frank', markdown: wrongSection, section: '4' }] });
+  expect(uploaded.revision).not.toBe(composed);
+
+  for (let i = 0; i < 240 && (await handle.query(progressQuery)).phase !== 'attention'; i++) await new Promise((r) => setTimeout(r, 250));
+  const progress = await handle.query(progressQuery);
+  expect(progress.phase).toBe('attention');
+  expect(progress.attention).toMatch(new RegExp(`QA blocks revision ${uploaded.revision} uploaded by frank`));
+  const packet = await handle.query(reviewPacketQuery);
+  const typeErrors = packet.qa!.findings.filter((f) => f.rule === 'tech/typecheck');
+  expect(typeErrors.length).toBeGreaterThan(0);
+  expect(typeErrors[0].message).toMatch(/staticSummary/);
+  // Approvals cannot reach a blocked draft: the case is not in review.
+  await expect(handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'alice', revision: uploaded.revision }] })).rejects.toThrow();
+  await handle.terminate('test done');
 });

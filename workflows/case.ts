@@ -114,6 +114,8 @@ export interface CaseState {
   qa?: QaSummary;
   /** Revision whose QA failed; a composer that reproduces it waits for a writer instead of looping. */
   failedRevision?: string;
+  /** Who uploaded the current draft; the composer must not overwrite a writer's work. */
+  uploadedBy?: string;
   revisionCount: number;
   maxRevisions: number;
   reworkLoops: number;
@@ -448,6 +450,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
         ]);
         if (draft.revision !== s.draft?.revision) {
           adoptDraft(draft, d.author, 'update');
+          s.uploadedBy = d.author;
           s.failedRevision = undefined;
           s.attention = undefined;
           enterPhase('qa');
@@ -567,7 +570,10 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
       );
       return;
     }
-    if (draft.revision !== s.draft?.revision) adoptDraft(draft, draft.author, 'workflow');
+    if (draft.revision !== s.draft?.revision) {
+      adoptDraft(draft, draft.author, 'workflow');
+      s.uploadedBy = undefined;
+    }
     enterPhase('qa');
   };
 
@@ -587,6 +593,14 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     if (s.qa.errors > 0) {
       s.failedRevision = draft.revision;
       s.reworkLoops += 1;
+      if (s.uploadedBy) {
+        const first = s.qa.findings.find((f) => f.severity === 'error');
+        needAttention(
+          `QA blocks revision ${draft.revision} uploaded by ${s.uploadedBy} (${s.qa.errors} errors${first ? `, first: ${first.rule}${first.line ? ` line ${first.line}` : ''}: ${first.message}` : ''}). Upload a corrected draft with \`casebook draft upload ${caseId}\`.`,
+          'writing',
+        );
+        return;
+      }
       enterPhase('writing');
     } else {
       s.failedRevision = undefined;
