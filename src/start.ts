@@ -77,7 +77,7 @@ async function waitForServer(address: string, server: ChildProcess, timeoutMs: n
   throw new Error(`the Temporal dev server did not answer on ${address} within ${timeoutMs / 1000} s: ${String(lastError)}`);
 }
 
-function banner(info: DevServerInfo): void {
+function banner(info: DevServerInfo, cli: string): void {
   const lines = [
     '',
     '  casebook is running',
@@ -91,6 +91,10 @@ function banner(info: DevServerInfo): void {
     '    npx casebook inbox --reviewer alice    what waits for a reviewer',
     '    npx casebook approve square --reviewer alice',
     `    temporal workflow list --address ${info.address} --query 'CasePhase="review"'`,
+    '',
+    `  The Temporal CLI is ${path.relative(process.cwd(), cli) || cli}; put it on PATH with`,
+    `    export PATH="${path.dirname(cli)}:$PATH"`,
+    "  or run it as `npm run temporal -- <args>`.",
     '',
     '  Ctrl-C stops the worker (after running activities finish) and the server.',
     '',
@@ -164,7 +168,7 @@ async function withDevServer(): Promise<void> {
   try {
     connection = await waitForServer(address, server, 30_000);
     writeFileSync(devServerInfoFile(), JSON.stringify(info, null, 2));
-    await runWorker(connection, namespace, () => banner(info));
+    await runWorker(connection, namespace, () => banner(info, cli));
     say('worker stopped');
   } finally {
     rmSync(devServerInfoFile(), { force: true });
