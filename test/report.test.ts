@@ -208,6 +208,40 @@ describe('watch', () => {
   });
 });
 
+describe('watch on a terminal', () => {
+  function terminal(columns: number) {
+    const written: string[] = [];
+    return {
+      written,
+      out: Object.assign(new (require('node:stream').Writable)({ write: (c: Buffer, _e: string, done: () => void) => (written.push(String(c)), done()) }), {
+        isTTY: true,
+        columns,
+      }),
+    };
+  }
+
+  test('draws a progress bar per case and ends at 100%', async () => {
+    const done = fixture();
+    done.status = 'completed';
+    done.cases = done.cases.map((c) => ({ ...c, phase: 'published' as const, furthest: 'published' as const, percent: 100 }));
+    const states = [fixture(), done];
+    let reads = 0;
+    const { out, written } = terminal(100);
+    await watchCampaign(async () => states[reads++], out, { intervalMs: 5, sleep: async () => undefined });
+    const text = written.join('');
+    expect(text).toMatch(/square\s+\[[█░]+\] 100% published/);
+    expect(text).toMatch(/paypal\s+\[█+\] 100% published/);
+  });
+
+  test('a terminal that reports no width gets plain lines', async () => {
+    const done = { ...fixture(), status: 'completed' as const };
+    const { out, written } = terminal(0);
+    await watchCampaign(async () => done, out, { intervalMs: 5, sleep: async () => undefined });
+    expect(written.join('')).toContain('campaign v15.0 completed');
+    expect(written.join('').includes(String.fromCharCode(27))).toBe(false);
+  });
+});
+
 describe('campaign CLI checks', () => {
   test('the campaign version must be the plan\'s', () => {
     expect(() => checkVersion('v15.0', 'v15.0', 'plan.yaml')).not.toThrow();

@@ -11,6 +11,8 @@ import { existingCampaign, readCampaignProgress } from './campaign';
 export interface WatchOutput {
   write(chunk: string): unknown;
   isTTY?: boolean;
+  /** Terminal width; a terminal that reports none gets plain lines (bars would be cut to nothing). */
+  columns?: number;
 }
 
 /**
@@ -23,7 +25,7 @@ export async function watchCampaign(
   options: { intervalMs: number; sleep?: (ms: number) => Promise<void> },
 ): Promise<CampaignProgress> {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const bars = out.isTTY
+  const bars = out.isTTY && (out.columns ?? 0) >= 40
     ? new MultiBar(
         { stream: out as NodeJS.WritableStream, format: ' {caseId} [{bar}] {percentage}% {phase}', hideCursor: true, clearOnComplete: false },
         Presets.shades_classic,
