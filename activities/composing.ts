@@ -10,18 +10,13 @@ import type { Outline } from '../src/domain/outline';
 import type { Dossier, DraftInfo, Template } from '../src/domain/types';
 import { loadTemplate, PlanError } from '../src/plan';
 import { readArtifactJson } from './analysis';
-import { getArtifact, putArtifact, sha256 } from './store';
+import { getArtifact, putArtifact, revisionOf } from './store';
 
 export { composeMarkdown, figuresOf } from '../src/domain/compose';
 export type { ComposeInput } from '../src/domain/compose';
 
 /** Largest upload accepted, in bytes of UTF-8. */
 export const MAX_UPLOAD_BYTES = 1024 * 1024;
-
-/** The revision of a draft: the first twelve hex digits of its sha256. */
-export function revisionOf(markdown: string): string {
-  return sha256(markdown).slice(0, 12);
-}
 
 async function readTemplate(file: string): Promise<Template> {
   try {

@@ -15,7 +15,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { casebookHome, libraryDir } from '../src/config';
 import type { PublishResult } from '../src/domain/types';
-import { getArtifact, putArtifact, sha256, writeFileAtomic } from './store';
+import { getArtifact, putArtifact, revisionOf, writeFileAtomic } from './store';
 
 /** Case ids and industry keys that may become path segments. */
 export const SLUG_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
@@ -40,11 +40,6 @@ interface JournalEntry {
   /** Artifact reference of the document that was replaced, or null if there was none. */
   previousRef: string | null;
   previousEntry: ManifestEntry | null;
-}
-
-/** The revision of a document: the first 12 hex characters of the sha256 of its Markdown. */
-export function revisionOf(markdown: string): string {
-  return sha256(markdown).slice(0, 12);
 }
 
 function unsafePath(message: string): ApplicationFailure {

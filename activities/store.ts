@@ -8,6 +8,11 @@ export function sha256(content: string | Buffer): string {
   return createHash('sha256').update(content).digest('hex');
 }
 
+/** A draft's revision: the first 12 hex digits of the sha256 of its Markdown. */
+export function revisionOf(markdown: string): string {
+  return sha256(markdown).slice(0, 12);
+}
+
 /**
  * Writes a file atomically: a temporary file beside the target, then a rename. Readers see the old
  * file or the new one, never half of one.
@@ -56,9 +61,4 @@ export async function getArtifact(ref: string): Promise<string> {
 
 export async function getJson<T>(ref: string): Promise<T> {
   return JSON.parse(await getArtifact(ref)) as T;
-}
-
-/** Absolute path of a stored artifact, for people and tools that read files. */
-export function artifactFile(ref: string): string {
-  return artifactPath(ref);
 }

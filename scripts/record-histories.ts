@@ -10,7 +10,7 @@
  *   npm run record-histories            # all scenarios
  *   npm run record-histories -- happy   # only the named ones
  */
-import { createHash } from 'node:crypto';
+import { revisionOf } from '../activities/store';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -51,7 +51,6 @@ async function waitFor(handle: CaseHandle, phase: string, extra: (p: CaseProgres
   }
 }
 
-const sha12 = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 12);
 const FIXED_DRAFT = '# fixed by hand\n\nA corrected draft.';
 
 /** The scenarios, each ending with a published case so its history is complete. */
@@ -100,7 +99,7 @@ export const SCENARIOS: Scenario[] = [
     description: 'QA fails twice on the same revision, the case needs attention, a writer uploads, approved',
     setup: (controls) => {
       controls.stubbornComposer = true;
-      controls.qaFails = (revision) => revision !== sha12(FIXED_DRAFT);
+      controls.qaFails = (revision) => revision !== revisionOf(FIXED_DRAFT);
     },
     drive: async (handle) => {
       await waitFor(handle, 'attention');

@@ -9,10 +9,9 @@ import {
   publishedPath,
   readManifestEntry,
   readPublishManifest,
-  revisionOf,
   unpublishCase,
 } from '../activities/publishing';
-import { putArtifact } from '../activities/store';
+import { putArtifact, revisionOf } from '../activities/store';
 import type { PublishResult } from '../src/domain/types';
 
 let tmp: string;

@@ -1,7 +1,6 @@
 /**
  * The case workflow on a real Temporal dev server (the provisioned CLI), with test activities.
  */
-import { createHash } from 'node:crypto';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -18,6 +17,7 @@ import {
   uploadDraftUpdate,
 } from '../src/messages';
 import type { caseWorkflow } from '../workflows/case';
+import { revisionOf } from '../activities/store';
 import { bundle, localEnv, unique } from './helpers/env';
 import { fakeActivities, testBrief, testInput, type FakeControls } from './helpers/fakes';
 
@@ -207,15 +207,12 @@ test('QA errors send the draft back to writing; a repeated failure needs attenti
       setup: (controls) => {
         controls.stubbornComposer = true;
         // Every composed revision fails QA; the uploaded one passes.
-        controls.qaFails = (revision) => revision !== sha12('# fixed by hand');
+        controls.qaFails = (revision) => revision !== revisionOf('# fixed by hand');
       },
     },
   );
 });
 
-function sha12(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 12);
-}
 
 test('a failure after publishing is compensated and the case needs attention', async () => {
   await withCase(

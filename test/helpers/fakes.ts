@@ -2,7 +2,7 @@
  * Test doubles for the activities (the server and the workflow are real). They keep what they were
  * asked in memory so tests can assert on it, and can be told to fail.
  */
-import { createHash } from 'node:crypto';
+import { revisionOf } from '../../activities/store';
 import { ApplicationFailure } from '@temporalio/common';
 import { readCaseProgress } from '../../activities/campaign';
 import type { CampaignActivities, CaseActivities } from '../../src/domain/activities';
@@ -22,10 +22,6 @@ export interface FakeControls {
   notifications: { kind: string; to: string[] }[];
   /** Campaign summaries written by `writeCampaignSummary`, rendered as the real activity would. */
   summaries: { version: string; markdown: string }[];
-}
-
-function revisionOf(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 12);
 }
 
 export function fakeActivities(): { activities: CaseActivities & CampaignActivities; controls: FakeControls } {
