@@ -14,11 +14,9 @@ import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { casebookHome, libraryDir } from '../src/config';
+import { CASE_ID_PATTERN } from '../src/names';
 import type { PublishResult } from '../src/domain/types';
 import { getArtifact, putArtifact, revisionOf, writeFileAtomic } from './store';
-
-/** Case ids and industry keys that may become path segments. */
-export const SLUG_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
 
 /** One case in the publish manifest. */
 export interface ManifestEntry {
@@ -47,7 +45,7 @@ function unsafePath(message: string): ApplicationFailure {
 }
 
 function checkSlug(kind: 'caseId' | 'industry', value: string): void {
-  if (typeof value !== 'string' || !SLUG_PATTERN.test(value)) {
+  if (typeof value !== 'string' || !CASE_ID_PATTERN.test(value)) {
     throw unsafePath(
       `${kind} ${JSON.stringify(value)} cannot be used in a library path: use lowercase letters, digits and dashes, starting with a letter or digit`,
     );

@@ -17,6 +17,7 @@ import type {
   SourceRef,
   Template,
 } from './domain/types';
+import { CASE_ID_PATTERN } from './names';
 
 /** One problem found in a plan or template file. */
 export interface PlanIssue {
@@ -116,7 +117,6 @@ function suggestion(word: string, candidates: readonly string[]): string {
 // ---------------------------------------------------------------------------------------------
 // Schemas
 
-const ID_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 const DATE_RE = /^\d{4}(-\d{2}(-\d{2})?)?$/;
 
@@ -125,8 +125,8 @@ type Fix = { fix: string };
 
 const text = z.string().trim().min(1);
 const bilingual = z.object({ zh: text, en: text }).strict();
-const caseId = z.string().regex(ID_RE, 'must be lowercase letters, digits and dashes (at most 63), starting with a letter or digit');
-const tag = z.string().regex(ID_RE, 'must be a lowercase tag of letters, digits and dashes');
+const caseId = z.string().regex(CASE_ID_PATTERN, 'must be lowercase letters, digits and dashes (at most 63), starting with a letter or digit');
+const tag = z.string().regex(CASE_ID_PATTERN, 'must be a lowercase tag of letters, digits and dashes');
 const personName = z.string().regex(NAME_RE, 'must be letters, digits, ".", "_" or "-" (at most 63)');
 const httpUrl = z.string().superRefine((v, ctx) => {
   if (!isHttpUrl(v)) {
