@@ -58,7 +58,7 @@ export async function checkDraft(input: CheckDraftInput): Promise<QaSummary> {
     artifact(input.dossierRef, 'research dossier', (ref) => getJson<Dossier>(ref)),
     template(input.templateFile),
   ]);
-  const report = await runQa(markdown, { file: `${input.caseId}@${input.revision}`, template: tpl, dossier, language: input.language });
+  const report = await runQa(markdown, { file: `${input.caseId}@${input.revision}`, template: tpl, dossier, language: input.language, pipeline: true });
   const reportRef = await putJson(report);
   return {
     revision: input.revision,

@@ -18,6 +18,7 @@ import type {
   Template,
 } from './domain/types';
 import { CASE_ID_PATTERN } from './names';
+import { METRICS } from './domain/types';
 
 /** One problem found in a plan or template file. */
 export interface PlanIssue {
@@ -183,7 +184,7 @@ const source = z
 
 const designFigure = z
   .object({
-    metric: z.enum(['throughput', 'latency', 'reliability', 'cost']),
+    metric: z.enum(METRICS),
     kind: z.enum(['target', 'estimate']),
     text: bilingual,
   })
@@ -734,7 +735,7 @@ export function findCase(plan: Plan, caseId: string): CaseBrief {
 // Template
 
 /** The metric buckets every template must offer, as suffixes of item ids. */
-export const METRIC_ITEMS = ['throughput', 'latency', 'reliability', 'cost'] as const;
+export const METRIC_ITEMS = METRICS;
 
 /** Reads and validates the analysis template. Throws {@link PlanError} listing every problem found. */
 export async function loadTemplate(file: string): Promise<Template> {

@@ -9,7 +9,8 @@
  * facts (in table rows carrying a footnote reference to their source), as design targets and
  * estimates from the brief (labelled), or inside code blocks, headings and frontmatter.
  */
-import { scanNumbers, splitSentences, type ScannedNumber } from './facts';
+import { FOOTNOTE_REF, isFigure, LABELS, labelCell, prefixLabelIn, SOURCES_HEADING, SOURCES_TITLE, suffixLabelIn } from './conventions';
+import { scanNumbers, splitSentences } from './facts';
 import { type MetricBucket, type Outline, type OutlineItem, METRIC_BUCKETS } from './outline';
 import { GENERIC_EXCERPTS, PATTERNS, type Bilingual, type Pattern, type PatternExcerpt, type PatternId } from './patterns';
 import type { CaseBrief, CitedFigure, Dossier, Fact, Lang, Template, TemplateSection } from './types';
@@ -26,14 +27,7 @@ export interface ComposeInput {
   planVersion: string;
 }
 
-/** Heading of the trailing sources section, per language. */
-export const SOURCES_HEADING: Record<Lang, string> = { zh: '参考来源', en: 'Sources' };
-
-/** Basis labels of figures that are not from a source, per language. */
-export const LABELS: Record<Lang, { target: string; estimate: string }> = {
-  zh: { target: '设计目标', estimate: '估算' },
-  en: { target: 'design target', estimate: 'estimate' },
-};
+export { LABELS, SOURCES_HEADING } from './conventions';
 
 interface Ctx {
   lang: Lang;
@@ -719,8 +713,6 @@ interface Statement {
   isRow: boolean;
 }
 
-const FOOTNOTE_REF = /\[\^([^\]\s]+)\](?!:)/g;
-
 /** Removes the parts of a line that are not prose: inline code, link and bare URLs. */
 function proseOf(line: string): string {
   return line
@@ -756,7 +748,7 @@ function statementsOf(markdown: string): Statement[] {
       continue;
     }
     if (/^#{1,6}\s/.test(line)) {
-      if (/^##\s/.test(line) && (line.slice(3).trim() === SOURCES_HEADING.zh || line.slice(3).trim() === SOURCES_HEADING.en)) break;
+      if (/^##\s/.test(line) && SOURCES_TITLE.test(line.slice(3).trim())) break;
       continue;
     }
     if (/^\s*\[\^[^\]]+\]:/.test(line)) continue;
@@ -782,18 +774,12 @@ function statementsOf(markdown: string): Statement[] {
 
 /** What a statement's numbers rest on: the source ids it cites, and the labels it carries. */
 function basesOf(statement: Statement): string[] {
-  const refs = [...statement.text.matchAll(FOOTNOTE_REF)].map((m) => m[1]);
-  const bases = [...new Set(refs)];
+  const bases = [...new Set([...statement.text.matchAll(FOOTNOTE_REF)].map((m) => m[1]))];
   const text = statement.text;
-  const labelled = (kind: 'target' | 'estimate') =>
-    statement.isRow
-      ? text.split('|').some((c) => {
-          const v = c.trim().toLowerCase();
-          return v === LABELS.zh[kind] || v === LABELS.en[kind];
-        })
-      : text.includes(`（${LABELS.zh[kind]}）`) || text.toLowerCase().includes(`(${LABELS.en[kind]})`);
-  if (labelled('target')) bases.push('target');
-  if (labelled('estimate')) bases.push('estimate');
+  const labels = statement.isRow
+    ? text.split('|').map((c) => labelCell(c) ?? suffixLabelIn(c))
+    : [suffixLabelIn(text), prefixLabelIn(text)];
+  for (const kind of ['target', 'estimate'] as const) if (labels.includes(kind)) bases.push(kind);
   return bases;
 }
 
@@ -801,14 +787,6 @@ function plainText(text: string, isRow: boolean): string {
   const stripped = text.replace(FOOTNOTE_REF, '').replace(/\*\*|__/g, '');
   const cells = isRow ? stripped.split(/(?<!\\)\|/).map((c) => c.trim()).filter((c) => c !== '') : [stripped.trim()];
   return cells.join(' | ').replace(/\\\|/g, '|').replace(/\s+/g, ' ').trim();
-}
-
-/**
- * Whether a scanned number is a figure. A number written with a thousands separator ('2,000') is a
- * quantity even when its digits look like a year.
- */
-function isFigure(n: ScannedNumber): boolean {
-  return n.kind === 'quantity' || (n.kind === 'year' && n.raw.includes(','));
 }
 
 /**

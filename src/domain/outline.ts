@@ -4,12 +4,11 @@
  *
  * Pure: no I/O, no Node built-ins.
  */
+import { METRICS as METRIC_BUCKETS } from './conventions';
 import { choosePatterns, type ChosenPattern } from './patterns';
 import type { CaseBrief, DesignFigure, Dossier, Fact, ResearchNote } from './types';
 
-/** The template metric buckets, each mapped to the item `metrics.<bucket>`. */
-export const METRIC_BUCKETS = ['throughput', 'latency', 'reliability', 'cost'] as const;
-export type MetricBucket = (typeof METRIC_BUCKETS)[number];
+export { METRICS as METRIC_BUCKETS, type MetricBucket } from './conventions';
 
 /** Template item that receives facts outside the metric buckets. */
 export const BACKGROUND_ITEM = 'scenario.background';

@@ -3,7 +3,6 @@
  *
  * Pure types only: workflows import this file, so nothing here may touch I/O.
  */
-
 /** Languages a case document can be written in; Chinese is the library's language. */
 export type Lang = 'zh' | 'en';
 
@@ -13,6 +12,10 @@ export type WorkPhase = (typeof PHASES)[number];
 
 /** Every value the `CasePhase` search attribute can take. */
 export type CasePhase = WorkPhase | 'published' | 'attention' | 'failed';
+
+/** The template's metric buckets, each the suffix of a metrics item id (`metrics.<bucket>`). */
+export const METRICS = ['throughput', 'latency', 'reliability', 'cost'] as const;
+export type MetricBucket = (typeof METRICS)[number];
 
 /** Phases a reviewer may send a case back to. */
 export const REWORK_PHASES = ['research', 'analysis', 'writing'] as const;
@@ -79,7 +82,7 @@ export interface CaseBrief {
 
 /** A number the case states as a design target or an estimate, never as a fact. */
 export interface DesignFigure {
-  metric: 'throughput' | 'latency' | 'reliability' | 'cost';
+  metric: MetricBucket;
   kind: 'target' | 'estimate';
   /** The statement, including its number, e.g. { zh: '峰值每秒 2,000 笔支付', en: '2,000 payments per second at peak' }. */
   text: { zh: string; en: string };

@@ -12,6 +12,7 @@ import { gfmFromMarkdown } from 'mdast-util-gfm';
 import { frontmatter } from 'micromark-extension-frontmatter';
 import { gfm } from 'micromark-extension-gfm';
 import YAML from 'yaml';
+import { SOURCES_TITLE } from '../domain/conventions';
 
 /** A parsed document: its tree, its lines and its frontmatter (when it has valid YAML frontmatter). */
 export interface ParsedDoc {
@@ -72,9 +73,10 @@ export interface ProseRun {
 
 /**
  * The prose of a phrasing container (paragraph, table cell, heading) as one string. Inline code is
- * replaced by spaces of the same length, footnote references become `[^id]`, links keep their text only.
+ * replaced by spaces of the same length, footnote references become `[^id]`, links keep their text only,
+ * followed by what `linkMark` returns for them (QA marks a link to a listed source as a citation).
  */
-export function proseOf(node: Nodes): ProseRun {
+export function proseOf(node: Nodes, linkMark?: (node: Nodes) => string | undefined): ProseRun {
   const parts: { start: number; line: number; value: string }[] = [];
   let text = '';
   const visit = (n: Nodes): void => {
@@ -89,6 +91,8 @@ export function proseOf(node: Nodes): ProseRun {
       text += '\n';
     } else if ('children' in n) {
       for (const c of n.children as Nodes[]) visit(c);
+      const mark = linkMark?.(n);
+      if (mark) text += mark;
     }
   };
   visit(node);
@@ -182,7 +186,7 @@ export function footnoteDefinitionsOf(tree: Root): FootnoteDefinition[] {
   return out;
 }
 
-/** True for the heading of the trailing sources section in either language. */
+/** True for the heading of the trailing sources section (参考来源, 参考资料, Sources, References …). */
 export function isSourcesTitle(title: string): boolean {
-  return /^(参考来源|Sources)$/i.test(title.trim());
+  return SOURCES_TITLE.test(title.trim().replace(/^(?:\d+[.、]?\s*)/, ''));
 }

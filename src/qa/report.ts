@@ -21,6 +21,10 @@ export interface QaOptions {
   dossier?: Dossier;
   /** Document language; otherwise the frontmatter's `language`, otherwise guessed from the text. */
   language?: Lang;
+  /** Judge it as a case (true) or as plain Markdown (false); otherwise recognised from the document. */
+  case?: boolean;
+  /** The pipeline publishes it: frontmatter is required and the composer's convention holds in full. */
+  pipeline?: boolean;
 }
 
 /** Sorts findings by line, then errors first, and counts them. */

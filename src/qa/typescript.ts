@@ -13,11 +13,27 @@ import ts from 'typescript';
 import { projectRoot } from '../config';
 import type { Finding } from '../domain/types';
 
-/** A TypeScript excerpt and the document line of its first code line. */
+/** A TypeScript or JavaScript excerpt and the document line of its first code line. */
 export interface CodeBlock {
   code: string;
   line: number;
+  /** The file kind it is checked as (default `ts`); JavaScript is checked with `checkJs`. */
+  kind?: 'ts' | 'tsx' | 'js';
 }
+
+/** Fence languages checked as code, and the file kind each is checked as. */
+export const CODE_LANGS: Record<string, 'ts' | 'tsx' | 'js'> = {
+  ts: 'ts',
+  typescript: 'ts',
+  mts: 'ts',
+  cts: 'ts',
+  tsx: 'tsx',
+  js: 'js',
+  javascript: 'js',
+  mjs: 'js',
+  cjs: 'js',
+  jsx: 'js',
+};
 
 const VIRTUAL_DIR = path.join(projectRoot, '.casebook-qa-virtual');
 
@@ -32,6 +48,9 @@ const COMPILER_OPTIONS: ts.CompilerOptions = {
   skipLibCheck: true,
   noEmit: true,
   noUnusedLocals: false,
+  allowJs: true,
+  checkJs: true,
+  jsx: ts.JsxEmit.Preserve,
 };
 
 interface Virtual {
@@ -153,7 +172,7 @@ function temporalLint(sf: ts.SourceFile, checker: ts.TypeChecker | undefined): {
  */
 export function checkTypeScriptBlocks(blocks: CodeBlock[]): Finding[] {
   const ls = languageService();
-  const names = blocks.map((_, i) => path.join(VIRTUAL_DIR, `block-${i + 1}.ts`));
+  const names = blocks.map((b, i) => path.join(VIRTUAL_DIR, `block-${i + 1}.${b.kind ?? 'ts'}`));
   for (const file of [...virtual.keys()]) if (!names.includes(file)) virtual.delete(file);
   blocks.forEach((block, i) => {
     // `export {}` keeps a block without imports a module, so blocks never share globals.
@@ -168,7 +187,8 @@ export function checkTypeScriptBlocks(blocks: CodeBlock[]): Finding[] {
       sf && start !== undefined ? block.line + sf.getLineAndCharacterOfPosition(start).line : block.line;
     const program = ls.getProgram();
     const sf = program?.getSourceFile(file);
-    const diagnostics = [...ls.getSyntacticDiagnostics(file), ...ls.getSemanticDiagnostics(file)];
+    // JavaScript has no annotations to add: implicit-any diagnostics (TS7xxx) are not the writer's to fix there.
+    const diagnostics = [...ls.getSyntacticDiagnostics(file), ...ls.getSemanticDiagnostics(file)].filter((d) => block.kind !== 'js' || d.code < 7000 || d.code >= 8000);
     for (const d of diagnostics) {
       const message = ts.flattenDiagnosticMessageText(d.messageText, ' ');
       out.push({
