@@ -8,7 +8,7 @@ import path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { checkDraft, MAX_SUMMARY_FINDINGS } from '../activities/qa';
 import { getJson, putArtifact, putJson } from '../activities/store';
-import { qaCommand } from '../src/cli/qa';
+import { qaCommand } from '../src/cli/commands/qa';
 import { UsageError } from '../src/cli/errors';
 import type { Dossier, QaSummary } from '../src/domain/types';
 import type { QaReport } from '../src/qa';
@@ -62,6 +62,48 @@ describe('casebook qa', () => {
     await expect(runCli(fixture('nope.md'))).rejects.toBeInstanceOf(UsageError);
     await expect(runCli(fixture('nope.md'))).rejects.toThrow(/no such file/);
   });
+
+  test('a directory: every .md inside, nested too, and one summary line at the end', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'casebook-qa-dir-'));
+    try {
+      fs.mkdirSync(path.join(dir, 'nested'));
+      fs.copyFileSync(fixture('seed-table.md'), path.join(dir, 'nested', 'seed-table.md'));
+      fs.copyFileSync(fixture('seed-table-fixed.md'), path.join(dir, 'fixed.md'));
+      fs.writeFileSync(path.join(dir, 'notes.txt'), 'not Markdown');
+      await runCli(dir);
+      const out = logs.join('\n').trimEnd().split('\n');
+      expect(out.filter((l) => / error\(s\), \d+ warning\(s\)$/.test(l) && l.includes('.md:')).map((l) => path.basename(l.split(':')[0]))).toEqual(['fixed.md', 'seed-table.md']);
+      expect(out[out.length - 1]).toMatch(/^2 file\(s\) checked: 1 error\(s\), \d+ warning\(s\); 1 file\(s\) with errors$/);
+      expect(process.exitCode).toBe(1);
+      const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'casebook-qa-empty-'));
+      await expect(runCli(empty)).rejects.toThrow(/holds no Markdown/);
+      fs.rmSync(empty, { recursive: true });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('--case and --no-case override what the document looks like', async () => {
+    const notes = fs.mkdtempSync(path.join(os.tmpdir(), 'casebook-qa-case-'));
+    try {
+      const file = path.join(notes, 'notes.md');
+      fs.writeFileSync(file, '# Notes\n\nThe queue handled 300 requests per second.\n');
+      await runCli(file, '--json');
+      expect((JSON.parse(logs.join('\n')) as QaReport[])[0].errors).toBe(0);
+      logs = [];
+      await runCli(file, '--json', '--case');
+      const asCase = (JSON.parse(logs.join('\n')) as QaReport[])[0];
+      expect(asCase.findings.map((f) => f.rule)).toEqual(expect.arrayContaining(['data/uncited-figure', 'structure/sections']));
+      logs = [];
+      await runCli(fixture('case-bad-ts.md'), '--json', '--no-case');
+      const plain = (JSON.parse(logs.join('\n')) as QaReport[])[0];
+      expect(plain.findings.filter((f) => /^(structure|data\/uncited)/.test(f.rule))).toEqual([]);
+      // Its code still imports @temporalio/*, so it is still type-checked.
+      expect(plain.findings.map((f) => f.rule)).toContain('tech/typecheck');
+    } finally {
+      fs.rmSync(notes, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('checkDraft', () => {
@@ -81,7 +123,7 @@ describe('checkDraft', () => {
   });
 
   test('keeps at most 30 findings in the summary, errors first', async () => {
-    const rows = Array.from({ length: 40 }, (_, i) => `数据 ${i + 1} 项。`).join('\n\n');
+    const rows = Array.from({ length: 40 }, (_, i) => `数据 ${i + 11} 项。`).join('\n\n');
     const draft = fs.readFileSync(fixture('case-ok.md'), 'utf8').replace('先测量，再优化。', `先测量，再优化。\n\n${rows}`);
     const draftRef = await putArtifact(draft, 'md');
     const dossierRef = await putJson(JSON.parse(fs.readFileSync(fixture('dossier.json'), 'utf8')) as Dossier);

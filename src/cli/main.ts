@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { campaignCommand } from './commands/campaign';
 import { approveCommand, requestChangesCommand, resumeCommand } from './commands/decide';
 import { inboxCommand } from './commands/inbox';
+import { qaCommand } from './commands/qa';
 import { reportCommand } from './commands/report';
 import { draftCommand, noteCommand } from './commands/research';
 import { showCommand } from './commands/show';
@@ -9,7 +10,6 @@ import { startCommand } from './commands/start';
 import { statusCommand } from './commands/status';
 import { watchCommand } from './commands/watch';
 import { CliError } from './errors';
-import { qaCommand } from './qa';
 
 /** The `casebook` program, with every command. */
 export function buildProgram(): Command {

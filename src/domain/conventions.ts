@@ -91,6 +91,7 @@ const MEASURES: [RegExp, string][] = [
   [/\bp(50|75|90|95|99|999)\b/i, 'latency-p$1'],
   [/平均延迟|平均时延|平均响应时间|average latency|mean latency|avg\.? latency/i, 'latency-avg'],
   [/峰值吞吐|peak throughput|峰值\s*TPS|peak\s*TPS/i, 'throughput-peak'],
+  [/峰值|\bpeak\b/i, 'peak'],
   [/可用性|可用率|availability|uptime/i, 'availability'],
   [/成功率|success rate/i, 'success-rate'],
   [/错误率|失败率|error rate|failure rate/i, 'error-rate'],
@@ -113,5 +114,5 @@ export function metricKeyOf(text: string, isRowLabel: boolean): string | undefin
   return label || undefined;
 }
 
-/** Words that make a clause a comparison (before/after, from/to), whose two values are not a conflict. */
-export const COMPARISON = /从|降至|降到|降低到|缩短到|缩短至|提升到|提升至|提高到|提高至|由.{0,12}(?:降|升|缩短|提高)|优化前|优化后|之前|以前|原来|原先|相比|对比|\bbefore\b|\bafter\b|\bfrom\b|\breduced\b|\bdown to\b|\bup to\b|\bvs\.?|\bcompared\b|→|->|\bwas\b|\bnow\b|\bfell\b|\brose\b/i;
+/** Words that make a one-figure clause a comparison (before/after, reduced to), not a statement of the metric. */
+export const COMPARISON = /降至|降到|降低到|缩短到|缩短至|提升到|提升至|提高到|提高至|由.{0,12}(?:降|升|缩短|提高)|优化前|优化后|之前|以前|原来|原先|相比|对比|\bbefore\b|\bafter\b|\breduced\b|\bdown to\b|\bup to\b|\bvs\.?|\bcompared\b|→|->|\bwas\b|\bnow\b|\bfell\b|\brose\b/i;

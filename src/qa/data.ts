@@ -110,9 +110,12 @@ function sentenceAround(text: string, start: number, end: number): { from: numbe
 /** Whether the figure at [start, end) of a prose run is cited or labelled. */
 function proseBasis(text: string, start: number, end: number): boolean {
   const { from, to } = sentenceAround(text, start, end);
-  // A citation anywhere in the sentence covers it ("According to [the report](…), …"); a label covers
-  // the figures it follows in brackets, or those after it and its colon.
-  if (HAS_CITATION.test(text.slice(from, to)) || suffixLabelIn(text.slice(end, to)) || prefixLabelIn(text.slice(from, start))) return true;
+  // A citation or a bracketed label after the figure covers it; so does a label with a colon before it.
+  if (HAS_CITATION.test(text.slice(end, to)) || suffixLabelIn(text.slice(end, to)) || prefixLabelIn(text.slice(from, start))) return true;
+  // A citation before the figure covers it when it leads the sentence, with no figure of its own before it.
+  const before = text.slice(from, start);
+  const cite = before.search(HAS_CITATION);
+  if (cite >= 0 && !scanNumbers(before.slice(0, cite)).some(needsBasis)) return true;
   // A footnote reference may follow the sentence's closing punctuation: `…亿美元。[^S1]`.
   return /^\s*\[\^[^\]\s]+\]/.test(text.slice(to));
 }
