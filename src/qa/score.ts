@@ -26,6 +26,8 @@ export interface DocumentScore {
   found: number;
   /** Planted defects QA did not report. */
   missed: Expected['defects'];
+  /** Every planted defect, and whether QA reported it. */
+  results: (Expected['defects'][number] & { found: boolean })[];
   /** Errors on a clean document or on a must-pass line. */
   falseErrors: Finding[];
   /** Errors on a defective document that are not planted (reported, not scored). */
@@ -69,7 +71,8 @@ export async function scoreCorpus(dir: string, options: { template?: Template } 
     const mustPass = new Set((expected?.mustPass ?? []).map((m) => m.line));
     const falseErrors = expected ? errors.filter((f) => f.line !== undefined && mustPass.has(f.line)) : errors;
     const otherErrors = expected ? errors.filter((f) => !defects.some((d) => matches(f, d)) && !falseErrors.includes(f)) : [];
-    documents.push({ file, clean: !expected, planted: defects.length, found: defects.length - missed.length, missed, falseErrors, otherErrors, ms });
+    const results = defects.map((d) => ({ ...d, found: !missed.includes(d) }));
+    documents.push({ file, clean: !expected, planted: defects.length, found: defects.length - missed.length, missed, results, falseErrors, otherErrors, ms });
   }
   const planted = documents.reduce((n, d) => n + d.planted, 0);
   const found = documents.reduce((n, d) => n + d.found, 0);
