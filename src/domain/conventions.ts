@@ -34,6 +34,13 @@ const ANY_WORD = `${words('target')}|${words('estimate')}`;
 
 /** A footnote reference `[^id]` (never a definition `[^id]:`); global, with the id as group 1. */
 export const FOOTNOTE_REF = /\[\^([^\]\s]+)\](?!:)/g;
+/** A footnote reference at the start of a text (after white space): one written after a sentence's end. */
+export const LEADING_FOOTNOTE_REF = new RegExp(`^\\s*${FOOTNOTE_REF.source}`);
+
+/** Whether a text holds a footnote reference. */
+export function citesIn(text: string): boolean {
+  return new RegExp(FOOTNOTE_REF.source).test(text);
+}
 
 /** A label after a figure, in brackets: （设计目标）, （估算）, （目标值）, (design target), (estimate). */
 const SUFFIX_LABEL = new RegExp(`[（(]\\s*(?:${ANY_WORD})\\s*[）)]`, 'i');

@@ -6,10 +6,12 @@
 import type { Definition, FootnoteDefinition, Nodes, RootContent, Table } from 'mdast';
 import {
   BASIS_COLUMN,
+  citesIn,
   COMPARISON,
   FOOTNOTE_REF,
   isFigure,
   labelCell,
+  LEADING_FOOTNOTE_REF,
   metricKeyOf,
   normalizeUrl,
   prefixLabelIn,
@@ -36,7 +38,6 @@ import type { QaContext } from './rule';
 /** Marks a link to a listed source in prose runs; shaped like a footnote reference so one test covers both. */
 const LINK_CITATION = '[^link]';
 const SENTENCE_END = /[。！？!?\n]|\.(?=\s|$)/g;
-const HAS_CITATION = /\[\^[^\]\s]+\]/;
 
 /** A number that needs a basis: a figure, except a bare single-digit count ("3 个步骤"), as facts are extracted. */
 function needsBasis(n: ScannedNumber): boolean {
@@ -111,13 +112,13 @@ function sentenceAround(text: string, start: number, end: number): { from: numbe
 function proseBasis(text: string, start: number, end: number): boolean {
   const { from, to } = sentenceAround(text, start, end);
   // A citation or a bracketed label after the figure covers it; so does a label with a colon before it.
-  if (HAS_CITATION.test(text.slice(end, to)) || suffixLabelIn(text.slice(end, to)) || prefixLabelIn(text.slice(from, start))) return true;
+  if (citesIn(text.slice(end, to)) || suffixLabelIn(text.slice(end, to)) || prefixLabelIn(text.slice(from, start))) return true;
   // A citation before the figure covers it when it leads the sentence, with no figure of its own before it.
   const before = text.slice(from, start);
-  const cite = before.search(HAS_CITATION);
+  const cite = before.search(new RegExp(FOOTNOTE_REF.source));
   if (cite >= 0 && !scanNumbers(before.slice(0, cite)).some(needsBasis)) return true;
   // A footnote reference may follow the sentence's closing punctuation: `…亿美元。[^S1]`.
-  return /^\s*\[\^[^\]\s]+\]/.test(text.slice(to));
+  return LEADING_FOOTNOTE_REF.test(text.slice(to));
 }
 
 /**
@@ -161,7 +162,7 @@ function checkTable(table: Table, mark: (node: Nodes) => string | undefined, rep
   const header = cellsOf(table.children[0]);
   for (const row of table.children.slice(1)) {
     const cells = row.children.map((c) => proseOf(c, mark).text.trim());
-    const covered = cells.some((c) => HAS_CITATION.test(c) || labelCell(c) || suffixLabelIn(c) || prefixLabelIn(c));
+    const covered = cells.some((c) => citesIn(c) || labelCell(c) || suffixLabelIn(c) || prefixLabelIn(c));
     if (covered) continue;
     cells.forEach((cell, i) => {
       if (labelCell(header[i] ?? '') || suffixLabelIn(header[i] ?? '')) return;
