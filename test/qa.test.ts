@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Dossier, Finding, Template } from '../src/domain/types';
 import { loadTemplate } from '../src/plan';
+import { figuresOf } from '../src/domain/compose';
 import { renderQaJson, renderQaMarkdown, runQa, type QaReport } from '../src/qa';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -202,6 +203,50 @@ describe('data accuracy', () => {
     expect(byRule(await runQa(numeric), 'data/table-total')).toEqual([
       expect.objectContaining({ line: lineOf(numeric, '| Total | 2,100'), message: expect.stringContaining('add up to 2000') }),
     ]);
+  });
+});
+
+describe('labels and citations as people write them (one definition, shared with the composer)', () => {
+  const caseOf = (body: string): Promise<QaReport> => runQa(`# T\n\n${body}\n`, { template, case: true });
+  const uncited = async (body: string): Promise<string[]> => byRule(await caseOf(body), 'data/uncited-figure').map((f) => f.message);
+
+  test.each([
+    ['设计目标：p99 300 ms，峰值每秒 2,000 笔支付。'],
+    ['**估算**：每月 40 美元。'],
+    ['峰值 2,000 TPS（目标值）。'],
+    ['Target: 500 transfers per second.'],
+    ['estimate: about $0.002 per transfer.'],
+    ['A p95 of 10 minutes (design target).'],
+    ['Recovery time objective (design target): 15 minutes.'],
+    ['The store had 270 million users[^S1].\n\n## Sources\n\n[^S1]: Report, https://example.com/r'],
+    ['The store had 270 million users. [^S1]\n\n## Sources\n\n[^S1]: Report, https://example.com/r'],
+    ['According to [the report](https://example.com/r), 270 million users and 36 million daily.\n\n## Sources\n\n- https://example.com/r'],
+    ['| Metric | Value | Basis |\n| --- | --- | --- |\n| Peak | 500 per second | Design target |'],
+    ['| Metric | Target |\n| --- | --- |\n| Peak | 500 per second |'],
+  ])('accepted: %s', async (body) => {
+    expect(await uncited(body)).toEqual([]);
+  });
+
+  test.each([
+    ['峰值每秒 2,000 笔支付。', '2,000'],
+    // A footnote belongs to the figure it follows; it does not cover a later one.
+    ['The store had 270 million users[^S1], each playing 12 hours a week.\n\n## Sources\n\n[^S1]: Report, https://example.com/r', '12'],
+    ['See [a blog](https://example.com/blog): 270 million users.\n\n## Sources\n\n- https://example.com/r', '270 million'],
+    ['| Metric | Value | Notes |\n| --- | --- | --- |\n| Peak | 500 per second | peak hour |', '500'],
+  ])('not accepted: %s', async (body, figure) => {
+    expect((await uncited(body)).join('\n')).toContain(`"${figure}`);
+  });
+
+  test('the composer reads the same labels: figuresOf lists an inline-labelled figure with its basis', () => {
+    const figures = figuresOf('# T\n\n设计目标：峰值每秒 2,000 笔支付。\n\nA p95 of 10 minutes (estimate).\n', { caseId: 'x', sources: [], facts: [], notes: [] });
+    expect(figures.map((f) => f.basis)).toEqual(['target', 'estimate']);
+  });
+
+  test('sub-items with or without numbers, sections in Chinese numbering, and a missing one named', async () => {
+    const headings = template.sections.flatMap((s, i) => [`## ${'一二三四五六七'[i]}、${s.title.zh}`, '', ...s.items.map((it) => `### ${it.title.zh}\n\n内容。\n`)]);
+    const body = headings.join('\n').replace('### 恢复策略\n\n内容。\n', '');
+    const found = (await caseOf(`${body}\n## 参考来源\n\n无。`)).findings.filter((f) => f.rule.startsWith('structure/'));
+    expect(found).toEqual([expect.objectContaining({ rule: 'structure/items', severity: 'error', message: 'sub-item "6.2 恢复策略" is missing' })]);
   });
 });
 
