@@ -114,7 +114,7 @@ describe('the shipped plan', () => {
       expect(c.context.en).toMatch(/has not said publicly that it uses Temporal/);
       expect(c.context.zh).toMatch(/并未公开表示其使用 Temporal/);
       expect(c.sources.length).toBeGreaterThanOrEqual(2);
-      expect(c.sources.length).toBeLessThanOrEqual(4);
+      expect(c.sources.length).toBeLessThanOrEqual(5);
       expect(c.targets.length).toBeGreaterThanOrEqual(3);
       expect(new Set(c.targets.map((t) => t.metric)).size).toBeGreaterThanOrEqual(3);
       const local = c.sources.filter((s) => s.location.startsWith('file:'));
@@ -367,7 +367,7 @@ describe('plan validation', () => {
 
   test('a source url that is not http(s) and a malformed date are rejected', async () => {
     const { file, text } = await writeMinimal((t) =>
-      t.replace('        title: Demo notes', "        title: Demo notes\n        url: javascript:alert(1)\n        date: '3 March'"),
+      t.replace('url: https://example.com/demo-notes', 'url: javascript:alert(1)').replace("date: '2024-05-01'", "date: '3 March'"),
     );
     const err = await planError(file);
     expectIssue(err, 'cases[0].sources[0].url', lineContaining(text, 'url: javascript'), /not an http\(s\) URL/, /https:\/\//);

@@ -14,6 +14,7 @@ import { checkGlossary } from './glossary';
 import { markdownlintFindings } from './lint';
 import { codeBlocksOf, lineOf, type ParsedDoc, parseMarkdown, sectionAt, textOf } from './markdown';
 import { buildReport, type QaOptions, type QaReport } from './report';
+import { checkSourceFacts } from './sources';
 import { checkFrontmatter, checkStructure } from './structure';
 import { checkTableShape, checkTableTotals } from './tables';
 import { typographyFindings } from './typography';
@@ -95,6 +96,7 @@ export async function runQa(markdown: string, options: QaOptions = {}): Promise<
       findings.push(...checkFrontmatter(doc));
     }
     findings.push(...checkStructure(doc, template, lang), ...checkMetricsTables(doc, lang), ...checkFigures(doc, lang));
+    if (options.dossier) findings.push(...checkSourceFacts(markdown, options.dossier));
     const blocks = codeBlocksOf(doc.tree)
       .filter((c) => TS_LANGS.has((c.lang ?? '').toLowerCase()))
       .map((c) => ({ code: c.value, line: lineOf(c) + 1 }));
