@@ -191,8 +191,9 @@ describe('composeDraft', () => {
     expect(cost).toMatch(/\| 估算 \|$/m);
     // The figure is in bold with its currency sign or percent; a list marker from the source is dropped.
     // The background table says in its header that its rows are restatements.
-    expect(markdown).toContain('| 来源转述（非原文） | 数值 | 依据 |\n|---|---|---|\n| Revenue was **$40 million** in 2023. | $40 million | [^S1] |');
-    expect(cost).toContain('| Infrastructure cost fell by **12%** after the migration. | 12% | [^S1] |');
+    expect(markdown).toContain('| 来源转述（非原文） | 数值 | 依据 |');
+    expect(markdown).toContain('| Revenue was **$40 million** in 2023. | $40 million | [^S1] |');
+    expect(cost).toContain('| 来源转述（非原文）：Infrastructure cost fell by **12%** after the migration. | 12% | [^S1] |');
     // A pipe inside a quoted sentence must not break the table.
     expect(markdown).toContain('ExamplePay serves **2 million** merchants \\| worldwide.');
   });

@@ -520,7 +520,7 @@ export function figureInText(fact: Pick<Fact, 'raw' | 'value' | 'unit'>, pageTex
 
 /** Numbers written the continental way (1.300 and 36,1) rewritten as 1,300 and 36.1. */
 function continentalToDot(text: string): string {
-  return text.replace(/\d{1,3}(?:\.\d{3})+(?:,\d+)?(?!\d)|\d+,\d{1,2}(?![\d])/g, (m) => m.replace(/\./g, '\u0000').replace(/,/g, '.').replace(/\u0000/g, ','));
+  return text.replace(/\d{1,3}(?:\.\d{3})+(?:,\d+)?(?!\d)|\d+,\d{1,2}(?![\d])/g, (m) => [...m].map((c) => (c === '.' ? ',' : c === ',' ? '.' : c)).join(''));
 }
 
 function figureIn(fact: Pick<Fact, 'raw' | 'value' | 'unit'>, pageText: string): boolean {
@@ -535,12 +535,15 @@ function figureIn(fact: Pick<Fact, 'raw' | 'value' | 'unit'>, pageText: string):
   });
 }
 
-/** Figures of `original` that `translation` does not state (same value and unit, rounding allowed). */
+/**
+ * Figures of `original` that `translation` does not state: the same value, rounding allowed. Units
+ * are not compared, since the two languages name them differently ('orders/day' and '笔订单').
+ */
 export function missingFigures(original: string, translation: string): ScannedNumber[] {
   const theirs = scanNumbers(translation).filter((n) => n.kind === 'quantity');
   return scanNumbers(original)
     .filter((n) => n.kind === 'quantity' && !(n.unit === '' && /^\d$/.test(n.raw)))
-    .filter((n) => !theirs.some((m) => sameFigure(n, m)));
+    .filter((n) => !theirs.some((m) => sameFigure({ ...n, unit: '' }, { ...m, unit: '' })));
 }
 
 /** One metric given different values by two sources. */
