@@ -133,6 +133,8 @@ describe('page checks of local excerpts', () => {
     const cited = draft.figures.filter((f) => f.basis === 'S1');
     expect(cited.length).toBeGreaterThan(0);
     expect(cited.every((f) => f.status === 'verified')).toBe(true);
+    // Reviewers get the excerpt's own (English) statement beside the Chinese row.
+    expect(cited.some((f) => f.original?.includes('Full-year 2023 revenue increased 8% to $29.8 billion.'))).toBe(true);
     expect(report.findings.filter((f) => f.rule.startsWith('sources/'))).toEqual([]);
     expect(qa.findings.filter((f) => f.severity === 'error')).toEqual([]);
   });

@@ -948,13 +948,15 @@ export function figuresOf(markdown: string, dossier: Dossier): CitedFigure[] {
     for (const basis of basesOf(statement)) {
       const src = dossier.sources.find((s) => s.id === basis);
       const url = src?.url ?? (src && /^https?:\/\//.test(src.location) ? src.location : undefined);
-      const status = src ? statusOf(factsBehind(withoutRefs, basis, dossier)) : undefined;
+      const behind = src ? factsBehind(withoutRefs, basis, dossier) : [];
+      const original = [...new Set(behind.flatMap((f) => (f ? [f.restatement?.en ?? f.sentence] : [])))];
       out.push({
         text,
         basis,
         ...(src ? { source: { title: src.title, ...(url ? { url } : {}), ...(src.date ? { date: src.date } : {}) } } : {}),
         line: statement.line,
-        ...(status ? { status } : {}),
+        ...(src ? { status: statusOf(behind) } : {}),
+        ...(original.length > 0 ? { original } : {}),
       });
     }
   }

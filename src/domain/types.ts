@@ -241,6 +241,8 @@ export interface CitedFigure {
   line: number;
   /** The page check of the source's facts behind the figure (sources only; labels have none). */
   status?: FactStatus;
+  /** The source's own statements behind the figure (the excerpt's original language), for reviewers. */
+  original?: string[];
 }
 
 /** One revision of a draft. `revision` is the content hash (first 12 hex of sha256). */
