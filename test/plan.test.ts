@@ -367,7 +367,7 @@ describe('plan validation', () => {
 
   test('a source url that is not http(s) and a malformed date are rejected', async () => {
     const { file, text } = await writeMinimal((t) =>
-      t.replace('url: https://example.com/demo-notes', 'url: javascript:alert(1)').replace("date: '2024-05-01'", "date: '3 March'"),
+      t.replace('url: https://example.org/notes/demo', 'url: javascript:alert(1)').replace("date: '2024-05-01'", "date: '3 March'"),
     );
     const err = await planError(file);
     expectIssue(err, 'cases[0].sources[0].url', lineContaining(text, 'url: javascript'), /not an http\(s\) URL/, /https:\/\//);
@@ -388,7 +388,7 @@ describe('plan validation', () => {
     });
 
     test('an excerpt without its public URL is refused', async () => {
-      const { file, text } = await writeMinimal((t) => t.replace('        url: https://example.com/demo-notes\n', ''));
+      const { file, text } = await writeMinimal((t) => t.replace('        url: https://example.org/notes/demo\n', ''));
       expectIssue(await planError(file), 'cases[0].sources[0].url', lineContaining(text, '- id: S1'), /must name the public page/, /url: https:/);
     });
 
