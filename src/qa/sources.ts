@@ -29,7 +29,8 @@ function valueOf(f: Fact): string {
 /** The page-check and disagreement findings of a case document against its research dossier. */
 export function checkSourceFacts(markdown: string, dossier: Dossier): Finding[] {
   const out: Finding[] = [];
-  for (const figure of figuresOf(markdown, dossier)) {
+  const figures = figuresOf(markdown, dossier);
+  for (const figure of figures) {
     if (!figure.source || figure.status === undefined || figure.status === 'verified') continue;
     const facts = factsBehind(figure.text, figure.basis, dossier).filter((f): f is Fact => f !== undefined);
     if (figure.status === 'mismatch') {
@@ -56,9 +57,12 @@ export function checkSourceFacts(markdown: string, dossier: Dossier): Finding[] 
     }
   }
   for (const c of conflictingFacts(dossier.facts)) {
+    // Point at the first statement of the document that rests on either figure, when there is one.
+    const at = figures.find((f) => f.source && factsBehind(f.text, f.basis, dossier).some((x) => x === c.a || x === c.b));
     out.push({
       rule: 'sources/conflict',
       severity: 'warning',
+      ...(at ? { line: at.line } : {}),
       message:
         `${sourceName(dossier, c.a.sourceId)} gives ${valueOf(c.a)} and ${sourceName(dossier, c.b.sourceId)} gives ${valueOf(c.b)} ` +
         `for the same metric (both state ${valueOf(c.anchor.a)}): "${c.a.sentence}" / "${c.b.sentence}"`,
