@@ -6,8 +6,8 @@ import { TextDecoder } from 'node:util';
 import { Context } from '@temporalio/activity';
 import { convert } from 'html-to-text';
 import { casebookHome } from '../src/config';
-import { extractFacts } from '../src/domain/facts';
-import type { CollectedSource, Dossier, DossierSummary, Fact, ResearchNote, SourceRef } from '../src/domain/types';
+import { extractFacts, figureInText, parseExcerpt } from '../src/domain/facts';
+import type { CollectedSource, Dossier, DossierSummary, Fact, PageSnapshot, ResearchNote, SourceKind, SourceRef } from '../src/domain/types';
 import { putJson, sha256, writeFileAtomic } from './store';
 
 /** Input of {@link collectSources}. */
@@ -363,39 +363,124 @@ async function storeSnapshot(bytes: Buffer): Promise<string> {
   return hash;
 }
 
+/**
+ * Stores a fetched page with its fetch record (`<sha256>.json`: URL, content type, fetch time). The
+ * record is written once per content, so fetching unchanged bytes again keeps the first fetch time
+ * and the dossier stays the same (research is idempotent).
+ */
+async function storePage(url: string, got: Collected): Promise<PageSnapshot> {
+  const hash = await storeSnapshot(got.bytes);
+  const meta = path.join(casebookHome(), 'snapshots', `${hash}.json`);
+  try {
+    const known = JSON.parse(await fs.readFile(meta, 'utf8')) as { fetchedAt?: unknown };
+    if (typeof known.fetchedAt === 'string') return { url, sha256: hash, fetchedAt: known.fetchedAt };
+  } catch {
+    // First fetch of these bytes (or an unreadable record): write it.
+  }
+  const fetchedAt = new Date().toISOString();
+  await writeFileAtomic(meta, `${JSON.stringify({ url, contentType: got.contentType, fetchedAt }, null, 2)}\n`);
+  return { url, sha256: hash, fetchedAt };
+}
+
 function byId(a: { id: string }, b: { id: string }): number {
   return a.id.localeCompare(b.id, 'en', { numeric: true });
 }
 
-async function collectOne(ref: SourceRef, planFile: string, cancel: AbortSignal | undefined): Promise<CollectedSource> {
+/** The kind of a source the plan did not classify: a local file is an excerpt, a URL a snapshot. */
+function kindOf(ref: SourceRef): SourceKind {
+  return ref.kind ?? (isLocal(ref.location) ? 'excerpt' : 'snapshot');
+}
+
+function isLocal(location: string): boolean {
+  return location.startsWith('file:') && !location.startsWith('file://');
+}
+
+/** Fetches a URL under the same policy as any source; failures come back as an error message. */
+async function fetchPage(location: string, cancel: AbortSignal | undefined): Promise<Collected> {
+  let url: URL;
+  try {
+    url = new URL(location);
+  } catch {
+    throw new Rejected(`location ${JSON.stringify(location)} is neither a file: path nor an http(s) URL`);
+  }
+  return fetchUrl(url, cancel);
+}
+
+/** Facts of a local excerpt or quote: per excerpt item, with its restatements; per sentence for a quote. */
+function localFacts(raw: string, text: string, kind: SourceKind, sourceId: string): Fact[] {
+  const items = kind === 'excerpt' ? parseExcerpt(raw) : [];
+  const facts =
+    items.length > 0
+      ? items.flatMap((item) =>
+          extractFacts(item.text, sourceId).map((f) => ({ ...f, restatement: { en: item.text, ...(item.zh !== undefined && { zh: item.zh }) } })),
+        )
+      : extractFacts(text, sourceId);
+  return facts.map((f, i) => ({ ...f, id: `${sourceId}-f${i + 1}` }));
+}
+
+/**
+ * Marks each fact of a local excerpt or quote against the page its URL names: verified when the
+ * figure is in the page's text, mismatch when the page was read and the figure is not in it,
+ * unverified when the page could not be read.
+ */
+function checkFacts(facts: Fact[], page: { text: string; snapshot: PageSnapshot } | { error: string }): Fact[] {
+  return facts.map((f) => {
+    if ('error' in page) return { ...f, status: 'unverified' as const, check: `page not checked: ${page.error}` };
+    const found = figureInText(f, page.text);
+    return {
+      ...f,
+      status: found ? ('verified' as const) : ('mismatch' as const),
+      check: found
+        ? `found in ${page.snapshot.url} (sha256 ${page.snapshot.sha256.slice(0, 12)}, fetched ${page.snapshot.fetchedAt})`
+        : `${f.raw} is not in the text of ${page.snapshot.url} (sha256 ${page.snapshot.sha256.slice(0, 12)}, fetched ${page.snapshot.fetchedAt})`,
+    };
+  });
+}
+
+async function collectOne(ref: SourceRef, planFile: string, cancel: AbortSignal | undefined): Promise<{ source: CollectedSource; facts: Fact[] }> {
+  const kind = kindOf(ref);
   const base: CollectedSource = {
     id: ref.id,
     title: ref.title,
     location: ref.location,
+    kind,
     ...(ref.url !== undefined && { url: ref.url }),
     ...(ref.publisher !== undefined && { publisher: ref.publisher }),
     ...(ref.date !== undefined && { date: ref.date }),
+    ...(ref.dateNote !== undefined && { dateNote: ref.dateNote }),
+    ...(ref.retrieved !== undefined && { retrieved: ref.retrieved }),
+    ...(ref.dataAsOf !== undefined && { dataAsOf: ref.dataAsOf }),
+    ...(ref.locator !== undefined && { locator: ref.locator }),
     status: 'ok',
   };
   try {
-    let got: Collected;
-    if (ref.location.startsWith('file:') && !ref.location.startsWith('file://')) {
-      got = await readLocal(ref.location.slice('file:'.length), planFile);
-    } else {
-      let url: URL;
-      try {
-        url = new URL(ref.location);
-      } catch {
-        throw new Rejected(`location ${JSON.stringify(ref.location)} is neither a file: path nor an http(s) URL`);
-      }
-      got = await fetchUrl(url, cancel);
+    if (!isLocal(ref.location)) {
+      const got = await fetchPage(ref.location, cancel);
+      const text = readableText(decode(got.bytes, got.contentType), got.contentType);
+      const page = await storePage(ref.location, got);
+      const facts = extractFacts(text, ref.id).map((f) => ({ ...f, status: 'verified' as const, check: `taken from the fetched page ${page.url} (sha256 ${page.sha256.slice(0, 12)}, fetched ${page.fetchedAt})` }));
+      return { source: { ...base, snapshot: page.sha256, page, text }, facts };
     }
-    const text = readableText(decode(got.bytes, got.contentType), got.contentType);
-    return { ...base, snapshot: await storeSnapshot(got.bytes), text };
+    const got = await readLocal(ref.location.slice('file:'.length), planFile);
+    const raw = decode(got.bytes, got.contentType);
+    const text = readableText(raw, got.contentType);
+    const source: CollectedSource = { ...base, excerpt: await storeSnapshot(got.bytes), text };
+    const facts = localFacts(raw, text, kind, ref.id);
+    if (!ref.url) return { source, facts: checkFacts(facts, { error: 'the source names no public URL' }) };
+    try {
+      const pageBytes = await fetchPage(ref.url, cancel);
+      const pageText = readableText(decode(pageBytes.bytes, pageBytes.contentType), pageBytes.contentType);
+      const page = await storePage(ref.url, pageBytes);
+      return { source: { ...source, page }, facts: checkFacts(facts, { text: pageText, snapshot: page }) };
+    } catch (err) {
+      if (cancel?.aborted || !(err instanceof Rejected || err instanceof Unreachable)) throw err;
+      const error = `${ref.url} could not be read (${err.message})`;
+      return { source: { ...source, pageError: error }, facts: checkFacts(facts, { error }) };
+    }
   } catch (err) {
     if (cancel?.aborted) throw err;
-    if (err instanceof Rejected) return { ...base, status: 'rejected', error: err.message };
-    if (err instanceof Unreachable) return { ...base, status: 'unreachable', error: err.message };
+    if (err instanceof Rejected) return { source: { ...base, status: 'rejected', error: err.message }, facts: [] };
+    if (err instanceof Unreachable) return { source: { ...base, status: 'unreachable', error: err.message }, facts: [] };
     throw err;
   }
 }
@@ -415,8 +500,15 @@ function compareNotes(a: ResearchNote, b: ResearchNote): number {
  * (`CASEBOOK_FETCH_ATTEMPTS`, 3; `CASEBOOK_FETCH_BACKOFF_MS`, 500, doubling); 4xx is not.
  * A source that cannot be collected is recorded as `unreachable` or `rejected`, never fatal.
  *
- * Snapshots are stored by content hash and the dossier through `putJson`, so the activity is
- * idempotent: the same inputs and the same fetched content give the same dossier reference.
+ * A `file:` source is an excerpt (or a quote) of the page its `url` names: when that page can be
+ * fetched, it is stored as a snapshot (SHA-256 and fetch time) and every figure the excerpt states
+ * is looked up in the page's text, so each fact is `verified`, `mismatch` (the page was read and the
+ * figure is not in it) or `unverified` (the page could not be read). An http(s) source is the
+ * fetched page itself (kind `snapshot`); its facts are taken from that page.
+ *
+ * Snapshots are stored by content hash (with the first fetch time of that content) and the dossier
+ * through `putJson`, so the activity is idempotent: the same inputs and the same fetched content give
+ * the same dossier reference.
  */
 export async function collectSources(input: CollectSourcesInput): Promise<DossierSummary> {
   const ctx = activityContext();
@@ -427,8 +519,8 @@ export async function collectSources(input: CollectSourcesInput): Promise<Dossie
   for (const [i, ref] of refs.entries()) {
     ctx?.heartbeat({ source: ref.id, done: i, total: refs.length });
     const collected = await collectOne(ref, input.planFile, cancel);
-    sources.push(collected);
-    if (collected.text) facts.push(...extractFacts(collected.text, collected.id));
+    sources.push(collected.source);
+    facts.push(...collected.facts);
   }
   const notes = [...input.notes].sort(compareNotes);
   for (const [i, note] of notes.entries()) {
@@ -437,12 +529,13 @@ export async function collectSources(input: CollectSourcesInput): Promise<Dossie
       id,
       title: `Research note by ${note.author} (${note.at})`,
       location: note.url ?? `note:${i + 1}`,
+      kind: 'excerpt',
       ...(note.url !== undefined && { url: note.url }),
       status: 'ok',
-      snapshot: await storeSnapshot(Buffer.from(note.text, 'utf8')),
+      excerpt: await storeSnapshot(Buffer.from(note.text, 'utf8')),
       text: note.text,
     });
-    facts.push(...extractFacts(note.text, id));
+    facts.push(...checkFacts(extractFacts(note.text, id), { error: 'a research note; its figures were not checked against a page' }));
   }
   ctx?.heartbeat({ done: refs.length, total: refs.length });
   const dossier: Dossier = { caseId: input.caseId, sources, facts, notes };

@@ -9,13 +9,15 @@ import path from 'node:path';
 import ms, { type StringValue } from 'ms';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
-import type {
-  CaseBrief,
-  Lang,
-  Plan,
-  ReviewPolicy,
-  SourceRef,
-  Template,
+import { missingFigures, parseExcerpt } from './domain/facts';
+import {
+  SOURCE_KINDS,
+  type CaseBrief,
+  type Lang,
+  type Plan,
+  type ReviewPolicy,
+  type SourceRef,
+  type Template,
 } from './domain/types';
 import { CASE_ID_PATTERN } from './names';
 import { METRICS } from './domain/types';
@@ -67,7 +69,8 @@ export class UnknownCaseError extends PlanError {
 function formatIssues(file: string, issues: PlanIssue[]): string {
   const head = `${file}: ${issues.length} problem${issues.length === 1 ? '' : 's'}`;
   const lines = issues.map((i) => {
-    const where = i.line !== undefined ? `${i.field} (line ${i.line})` : i.field;
+    const at = i.file !== file ? `${i.file}${i.line !== undefined ? `:${i.line}` : ''}` : i.line !== undefined ? `line ${i.line}` : '';
+    const where = at ? `${i.field} (${at})` : i.field;
     return `  - ${where}: ${i.message}\n    fix: ${i.fix}`;
   });
   return [head, ...lines].join('\n');
@@ -120,6 +123,24 @@ function suggestion(word: string, candidates: readonly string[]): string {
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 const DATE_RE = /^\d{4}(-\d{2}(-\d{2})?)?$/;
+const FULL_DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A real calendar date (2024-02-30 is not), for YYYY, YYYY-MM or YYYY-MM-DD. */
+function isCalendarDate(v: string): boolean {
+  const [y, m, d] = v.split('-').map(Number);
+  if (m === undefined) return true;
+  if (m < 1 || m > 12) return false;
+  if (d === undefined) return true;
+  return d >= 1 && d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
+}
+
+const dateText = z
+  .preprocess((v) => (typeof v === 'number' ? String(v) : v), z.string().regex(DATE_RE, 'must be YYYY, YYYY-MM or YYYY-MM-DD'))
+  .superRefine((v, ctx) => {
+    if (DATE_RE.test(v) && !isCalendarDate(v)) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `"${v}" is not a calendar date`, params: { fix: 'write the date as the page gives it, e.g. 2024-02-07' } satisfies Fix });
+    }
+  });
 
 /** Fix hints carried by custom issues. */
 type Fix = { fix: string };
@@ -171,16 +192,43 @@ const reviewPartial = z
   })
   .strict();
 
+const KIND_FIX =
+  'add `kind: excerpt` (our restatement of the page, in a file: location), `kind: quote` (verbatim text with a `locator:`, in a file: location) or `kind: snapshot` (the page itself, fetched live from an https location)';
+
 const source = z
   .object({
     id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/, 'must be a short id of letters, digits, "_" or "-", such as S1'),
+    kind: z.enum(SOURCE_KINDS).optional(),
     location: text,
     title: text,
     publisher: text.optional(),
-    date: z.preprocess((v) => (typeof v === 'number' ? String(v) : v), z.string().regex(DATE_RE, 'must be YYYY, YYYY-MM or YYYY-MM-DD')).optional(),
+    date: dateText.optional(),
+    dateNote: text.optional(),
+    retrieved: dateText.optional(),
+    dataAsOf: dateText.optional(),
+    locator: text.optional(),
     url: httpUrl.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((s, ctx) => {
+    const issue = (path: string, message: string, fix: string) => ctx.addIssue({ code: z.ZodIssueCode.custom, path: [path], message, params: { fix } satisfies Fix });
+    if (s.kind === undefined) {
+      issue('kind', 'is missing: the source does not say what its text is', KIND_FIX);
+    } else if (s.kind !== 'snapshot') {
+      if (s.url === undefined) issue('url', `an ${s.kind} must name the public page it comes from`, 'add `url: https://...` of the page the excerpt restates or quotes');
+      if (s.retrieved === undefined) {
+        issue('retrieved', `an ${s.kind} must say when it was taken from the page`, 'add `retrieved: YYYY-MM-DD`, the day the page was read');
+      } else if (!FULL_DATE_RE.test(s.retrieved)) {
+        issue('retrieved', `"${s.retrieved}" is not a full date`, 'write the day the page was read as YYYY-MM-DD');
+      }
+      if (s.kind === 'quote' && s.locator === undefined) issue('locator', 'a quote must say where in the page it stands', 'add `locator:` naming the section, paragraph or table quoted');
+    }
+    if (s.date === undefined) {
+      if (s.dateNote === undefined) issue('date', 'the source has no publication date', 'add `date: YYYY-MM-DD` as the page gives it, or `dateNote:` saying why there is none (e.g. a documentation page updated in place)');
+    } else if (!FULL_DATE_RE.test(s.date) && s.dateNote === undefined) {
+      issue('date', `"${s.date}" gives no day`, 'write the full date (YYYY-MM-DD) when the page gives it; when it does not, keep what it gives and add `dateNote:` saying so');
+    }
+  });
 
 const designFigure = z
   .object({
@@ -274,7 +322,7 @@ const EXAMPLES: Record<string, string> = {
   context: 'context: { zh: ..., en: ... }',
   requirements: 'requirements: [{ zh: ..., en: ... }]',
   painPoints: 'painPoints: [{ zh: ..., en: ... }]',
-  sources: 'sources: [{ id: S1, location: https://..., title: ... }]',
+  sources: 'sources: [{ id: S1, kind: excerpt, location: file:sources/<case>/S1.md, url: https://..., title: ..., date: YYYY-MM-DD, retrieved: YYYY-MM-DD }]',
   location: 'location: file:sources/<case>/S1.md  (or an https:// URL)',
   reviewers: 'reviewers: [{ name: alice, role: tech }]',
   quorum: 'quorum: { count: 2 }',
@@ -579,7 +627,8 @@ export async function loadPlan(file: string): Promise<Plan> {
   const cases = input.cases.map((c, i) => mergeCase(input, c, i, raw));
   raw.push(...checkPlan(input, cases));
   raw.push(...(await checkSources(path.dirname(abs), input)));
-  if (raw.length > 0) throw new PlanError(abs, locate(located, raw));
+  const excerptIssues = await checkExcerpts(path.dirname(abs), input);
+  if (raw.length + excerptIssues.length > 0) throw new PlanError(abs, [...locate(located, raw), ...excerptIssues]);
   return {
     version: input.version,
     title: input.title,
@@ -713,15 +762,74 @@ function checkPlan(input: PlanInput, cases: Partial<CaseBrief>[]): RawIssue[] {
   return raw;
 }
 
+/** A usable location that does not fit the source's kind. */
+function kindMismatch(s: { id: string; kind?: string; location: string }): { message: string; fix: string } | undefined {
+  const local = s.location.startsWith('file:');
+  if (s.kind === 'snapshot' && local) {
+    return { message: 'a snapshot is fetched live, so its location must be an http(s) URL', fix: 'write the page address as location, or use `kind: excerpt` for a local restatement of it' };
+  }
+  if ((s.kind === 'excerpt' || s.kind === 'quote') && !local) {
+    return { message: `an ${s.kind} is kept in a project-local file`, fix: `write \`location: file:sources/<case>/${s.id}.md\` and \`url:\` for the page, or use \`kind: snapshot\` for a page fetched live` };
+  }
+  return undefined;
+}
+
 async function checkSources(baseDir: string, input: PlanInput): Promise<RawIssue[]> {
   const raw: RawIssue[] = [];
   for (const [i, c] of input.cases.entries()) {
     for (const [j, s] of c.sources.entries()) {
-      const problem = await checkLocation(baseDir, s.location);
+      const problem = (await checkLocation(baseDir, s.location)) ?? kindMismatch(s);
       if (problem) raw.push({ path: ['cases', i, 'sources', j, 'location'], ...problem });
     }
   }
   return raw;
+}
+
+/**
+ * Checks the files of `kind: excerpt` sources: every item that states a figure has its Chinese
+ * restatement (`zh:` line), and that restatement states the same figures. Problems name the
+ * excerpt file and its line.
+ */
+async function checkExcerpts(baseDir: string, input: PlanInput): Promise<PlanIssue[]> {
+  const out: PlanIssue[] = [];
+  for (const [i, c] of input.cases.entries()) {
+    for (const [j, s] of c.sources.entries()) {
+      if (s.kind !== 'excerpt' || !s.location.startsWith('file:')) continue;
+      const file = path.resolve(baseDir, s.location.slice('file:'.length));
+      let content: string;
+      try {
+        content = await fs.readFile(file, 'utf8');
+      } catch {
+        continue; // checkLocation reports a missing file.
+      }
+      const field = `cases[${i}].sources[${j}]`;
+      for (const item of parseExcerpt(content)) {
+        const figures = missingFigures(item.text, '');
+        if (figures.length === 0) continue;
+        if (item.zh === undefined) {
+          out.push({
+            file,
+            line: item.line,
+            field,
+            message: `the item states ${figures.map((n) => n.raw).join(', ')} but has no Chinese restatement`,
+            fix: 'add an indented line `  zh: ...` under the item that says the same in Chinese, with the same figures',
+          });
+          continue;
+        }
+        const missing = missingFigures(item.text, item.zh);
+        if (missing.length > 0) {
+          out.push({
+            file,
+            line: item.zhLine ?? item.line,
+            field,
+            message: `the Chinese restatement does not state ${missing.map((n) => `${n.raw}${n.unit ? ` (${n.unit})` : ''}`).join(', ')} of the item`,
+            fix: 'write the same figures in the zh: line as in the item (e.g. $29.8 billion as 298 亿美元)',
+          });
+        }
+      }
+    }
+  }
+  return out;
 }
 
 /** The brief of one case; throws {@link UnknownCaseError} (listing the valid ids) when absent. */

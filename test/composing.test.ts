@@ -183,14 +183,17 @@ describe('composeDraft', () => {
   test('puts facts in their metric table with a citation and targets with their label', async () => {
     const { markdown } = await payments();
     const latency = markdown.slice(markdown.indexOf('### 3.2'), markdown.indexOf('### 3.3'));
-    expect(latency).toMatch(/^\| In 2023 the p99 latency of the authorization API was \*\*120\*\* ms\. \| 120 ms \| \[\^S1\] \|$/m);
+    // The excerpt gives no Chinese restatement, so its sentence is shown, labelled as a paraphrase.
+    expect(latency).toMatch(/^\| 来源转述（非原文）：In 2023 the p99 latency of the authorization API was \*\*120\*\* ms\. \| 120 ms \| \[\^S1\] \|$/m);
     const throughput = markdown.slice(markdown.indexOf('### 3.1'), markdown.indexOf('### 3.2'));
     expect(throughput).toMatch(/^\| 吞吐量目标 \| 峰值每秒 2,000 个支付工作流启动 \| 设计目标 \|$/m);
     const cost = markdown.slice(markdown.indexOf('### 3.4'), markdown.indexOf('## 4.'));
     expect(cost).toMatch(/\| 估算 \|$/m);
     // The figure is in bold with its currency sign or percent; a list marker from the source is dropped.
-    expect(markdown).toContain('| Revenue was **$40 million** in 2023. | 40 million USD | [^S1] |');
-    expect(cost).toContain('| Infrastructure cost fell by **12%** after the migration. | 12% | [^S1] |');
+    // The background table says in its header that its rows are restatements.
+    expect(markdown).toContain('| 来源转述（非原文） | 数值 | 依据 |');
+    expect(markdown).toContain('| Revenue was **$40 million** in 2023. | $40 million | [^S1] |');
+    expect(cost).toContain('| 来源转述（非原文）：Infrastructure cost fell by **12%** after the migration. | 12% | [^S1] |');
     // A pipe inside a quoted sentence must not break the table.
     expect(markdown).toContain('ExamplePay serves **2 million** merchants \\| worldwide.');
   });

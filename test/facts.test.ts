@@ -1,4 +1,4 @@
-import { extractFacts, findNumbers, guessMetric, scanNumbers, splitSentences } from '../src/domain/facts';
+import { conflictingFacts, extractFacts, figureInText, findNumbers, guessMetric, missingFigures, parseExcerpt, sameFigure, scanNumbers, splitSentences } from '../src/domain/facts';
 
 describe('extractFacts: figures with value, unit and metric', () => {
   const table: [string, string, number, string, string][] = [
@@ -137,5 +137,54 @@ describe('guessMetric', () => {
   test('falls back to the sentence when the clause has no keyword', () => {
     expect(guessMetric('%', 'fell by 20%', 'Error rate fell by 20%')).toBe('reliability');
     expect(guessMetric('%', 'fell by 20%')).toBe('other');
+  });
+});
+
+describe('excerpts, page checks and disagreeing sources', () => {
+  test('parseExcerpt reads one item per statement with its zh line, and their lines', () => {
+    const text = '---\ntitle: T\n---\nIntro line, not an item.\n\n- Revenue rose 8%\n  to $29.8 billion.\n  zh: 营收增长 8%，\n  达到 298 亿美元。\n- No figure here.\n';
+    expect(parseExcerpt(text)).toEqual([
+      { line: 6, text: 'Revenue rose 8% to $29.8 billion.', zh: '营收增长 8%， 达到 298 亿美元。', zhLine: 8 },
+      { line: 10, text: 'No figure here.' },
+    ]);
+  });
+
+  test('sameFigure allows for rounding and nothing more', () => {
+    const n = (raw: string, value: number, unit = '%') => ({ raw, value, unit });
+    expect(sameFigure(n('8.7', 8.7), n('9', 9))).toBe(true);
+    expect(sameFigure(n('8.6', 8.6), n('8', 8))).toBe(false);
+    expect(sameFigure(n('29.8 billion', 29.8e9, 'USD'), n('29,771 million', 29771e6, 'USD'))).toBe(true);
+    expect(sameFigure(n('29.8 billion', 29.8e9, 'USD'), n('29.8 billion', 29.8e9, 'EUR'))).toBe(false);
+  });
+
+  test('figureInText finds a figure in English, Chinese or continental writing, and not a different one', () => {
+    const [growth, revenue] = extractFacts('Full-year revenue increased 8% to $29.8 billion.', 'S1');
+    expect(figureInText(revenue, 'Revenue was $29,771 million.')).toBe(true);
+    expect(figureInText(revenue, '营收为 298 亿美元。')).toBe(true);
+    expect(figureInText(growth, 'Revenue increased 7% to $29.8 billion.')).toBe(false);
+    const [dau] = extractFacts('Daily active users peaked at 36.1 million.', 'S1');
+    expect(figureInText(dau, 'einen Höchststand von 36,1 Millionen')).toBe(true);
+    const [games] = extractFacts('Over 1,300 new PC games were released.', 'S1');
+    expect(figureInText(games, 'über 1.300 neue PC-Games')).toBe(true);
+  });
+
+  test('missingFigures lists what a translation leaves out or changes', () => {
+    expect(missingFigures('Revenue rose 8% to $29.8 billion.', '营收增长 8%，达到 298 亿美元。')).toEqual([]);
+    expect(missingFigures('Revenue rose 8% to $29.8 billion.', '营收增长 9%，达到 298 亿美元。').map((n) => n.raw)).toEqual(['8']);
+  });
+
+  test('conflictingFacts pairs the figures beside a shared one and ignores rounding', () => {
+    const facts = [
+      ...extractFacts('Full-year 2023 revenue increased 8% to $29.8 billion.', 'S1'),
+      ...extractFacts('Fourth-quarter revenue increased 9% to $8.0 billion.', 'S1'),
+      ...extractFacts('Full-year 2023 revenue reached $29.8bn, an 8.6% increase on 2022.', 'S2'),
+      ...extractFacts('Q4 2023 revenue rose 8.7% year over year to $8bn.', 'S2'),
+    ];
+    const conflicts = conflictingFacts(facts);
+    expect(conflicts.map((c) => [c.a.sourceId, c.a.raw, c.b.sourceId, c.b.raw])).toEqual([['S1', '8', 'S2', '8.6']]);
+    // A shared percentage alone does not make two statements about one metric.
+    expect(conflictingFacts([...extractFacts('Costs fell 9% to $2 million.', 'S1'), ...extractFacts('Sales grew 9% to $5 million.', 'S2')])).toEqual([]);
+    // A shared amount does: then the percentages beside it are compared.
+    expect(conflictingFacts([...extractFacts('Costs fell 9% to $2 million.', 'S1'), ...extractFacts('Costs fell 12% to $2 million.', 'S2')])).toHaveLength(1);
   });
 });

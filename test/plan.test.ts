@@ -114,7 +114,7 @@ describe('the shipped plan', () => {
       expect(c.context.en).toMatch(/has not said publicly that it uses Temporal/);
       expect(c.context.zh).toMatch(/并未公开表示其使用 Temporal/);
       expect(c.sources.length).toBeGreaterThanOrEqual(2);
-      expect(c.sources.length).toBeLessThanOrEqual(4);
+      expect(c.sources.length).toBeLessThanOrEqual(5);
       expect(c.targets.length).toBeGreaterThanOrEqual(3);
       expect(new Set(c.targets.map((t) => t.metric)).size).toBeGreaterThanOrEqual(3);
       const local = c.sources.filter((s) => s.location.startsWith('file:'));
@@ -367,11 +367,65 @@ describe('plan validation', () => {
 
   test('a source url that is not http(s) and a malformed date are rejected', async () => {
     const { file, text } = await writeMinimal((t) =>
-      t.replace('        title: Demo notes', "        title: Demo notes\n        url: javascript:alert(1)\n        date: '3 March'"),
+      t.replace('url: https://example.org/notes/demo', 'url: javascript:alert(1)').replace("date: '2024-05-01'", "date: '3 March'"),
     );
     const err = await planError(file);
     expectIssue(err, 'cases[0].sources[0].url', lineContaining(text, 'url: javascript'), /not an http\(s\) URL/, /https:\/\//);
     expectIssue(err, 'cases[0].sources[0].date', lineContaining(text, "date: '3 March'"), /YYYY/, /change the value/);
+  });
+
+  describe('sources say what they are', () => {
+    test('a source without a kind is refused with file, line and fix', async () => {
+      const { file, text } = await writeMinimal((t) => t.replace('        kind: excerpt\n', ''));
+      expectIssue(await planError(file), 'cases[0].sources[0].kind', lineContaining(text, '- id: S1'), /is missing/, /kind: excerpt.*kind: quote.*kind: snapshot/);
+    });
+
+    test('an excerpt without a retrieval date, or with a partial one, is refused', async () => {
+      const missing = await writeMinimal((t) => t.replace("        retrieved: '2024-06-01'\n", ''));
+      expectIssue(await planError(missing.file), 'cases[0].sources[0].retrieved', lineContaining(missing.text, '- id: S1'), /must say when it was taken/, /retrieved: YYYY-MM-DD/);
+      const partial = await writeMinimal((t) => t.replace("retrieved: '2024-06-01'", "retrieved: '2024-06'"));
+      expectIssue(await planError(partial.file), 'cases[0].sources[0].retrieved', lineContaining(partial.text, "retrieved: '2024-06'"), /not a full date/, /YYYY-MM-DD/);
+    });
+
+    test('an excerpt without its public URL is refused', async () => {
+      const { file, text } = await writeMinimal((t) => t.replace('        url: https://example.org/notes/demo\n', ''));
+      expectIssue(await planError(file), 'cases[0].sources[0].url', lineContaining(text, '- id: S1'), /must name the public page/, /url: https:/);
+    });
+
+    test('a publication date without its day needs a note, and a missing one too', async () => {
+      const year = await writeMinimal((t) => t.replace("date: '2024-05-01'", "date: '2024'"));
+      expectIssue(await planError(year.file), 'cases[0].sources[0].date', lineContaining(year.text, "date: '2024'"), /gives no day/, /YYYY-MM-DD.*dateNote/);
+      const noted = await writeMinimal((t) => t.replace("date: '2024-05-01'", "date: '2024'\n        dateNote: the page gives the year only"));
+      await expect(loadPlan(noted.file)).resolves.toBeDefined();
+      const none = await writeMinimal((t) => t.replace('        dateNote: a page updated in place, with no publication date\n', ''));
+      expectIssue(await planError(none.file), 'cases[0].sources[1].date', lineContaining(none.text, '- id: S2'), /no publication date/, /dateNote/);
+      const impossible = await writeMinimal((t) => t.replace("date: '2024-05-01'", "date: '2024-02-30'"));
+      expectIssue(await planError(impossible.file), 'cases[0].sources[0].date', lineContaining(impossible.text, "date: '2024-02-30'"), /not a calendar date/, /2024-02-07/);
+    });
+
+    test('a kind that does not fit the location is refused', async () => {
+      const { file, text } = await writeMinimal((t) => t.replace('        kind: snapshot', '        kind: excerpt\n        url: https://example.com/demo\n        retrieved: 2024-06-01'));
+      expectIssue(await planError(file), 'cases[0].sources[1].location', lineContaining(text, 'location: https://example.com/demo'), /kept in a project-local file/, /kind: snapshot/);
+    });
+
+    test('an excerpt item with a figure needs a Chinese restatement that states the same figure', async () => {
+      const { file } = await writeMinimal();
+      const excerptFile = path.join(tmp, 'sources', 'demo', 'S1.md');
+      await fs.writeFile(excerptFile, '---\ntitle: Demo notes\n---\nOur restatement.\n\n- Demo Co processed 1,200 orders a day in 2024.\n- Revenue rose 8% to $29.8 billion.\n  zh: 营收增长 9%，达到 298 亿美元。\n');
+      const err = await planError(file);
+      const issues = err.issues.filter((i) => i.file === excerptFile);
+      expect(issues.map((i) => [i.line, i.field])).toEqual([
+        [6, 'cases[0].sources[0]'],
+        [8, 'cases[0].sources[0]'],
+      ]);
+      expect(issues[0].message).toMatch(/states 1,200 but has no Chinese restatement/);
+      expect(issues[0].fix).toMatch(/zh: \.\.\./);
+      expect(issues[1].message).toMatch(/does not state 8 \(%\)/);
+      expect(err.message).toContain(`cases[0].sources[0] (${excerptFile}:6)`);
+      expect(err.message).toContain(`fix: ${issues[1].fix}`);
+      await fs.writeFile(excerptFile, '- Demo Co processed 1,200 orders a day in 2024.\n  zh: Demo Co 在 2024 年每天处理 1,200 笔订单。\n');
+      await expect(loadPlan(file)).resolves.toBeDefined();
+    });
   });
 
   test('a design target without a number is rejected', async () => {

@@ -10,10 +10,10 @@
  * estimates from the brief (labelled), or inside code blocks, headings and frontmatter.
  */
 import { FOOTNOTE_REF, isFigure, LABELS, labelCell, prefixLabelIn, SOURCES_HEADING, SOURCES_TITLE, suffixLabelIn } from './conventions';
-import { scanNumbers, splitSentences } from './facts';
+import { sameFigure, scanNumbers, splitSentences, type ScannedNumber } from './facts';
 import { type MetricBucket, type Outline, type OutlineItem, METRIC_BUCKETS } from './outline';
 import { GENERIC_EXCERPTS, PATTERNS, type Bilingual, type Pattern, type PatternExcerpt, type PatternId } from './patterns';
-import type { CaseBrief, CitedFigure, Dossier, Fact, Lang, Template, TemplateSection } from './types';
+import type { CaseBrief, CitedFigure, CollectedSource, Dossier, Fact, FactStatus, Lang, Template, TemplateSection } from './types';
 
 export interface ComposeInput {
   brief: CaseBrief;
@@ -74,39 +74,96 @@ function factValue(fact: Fact): string {
   return unit === '%' ? `${raw}%` : `${raw} ${unit}`;
 }
 
-/** Bolds one figure (with its currency sign or percent mark) inside a sentence. */
-function boldFigure(sentence: string, raw: string): string {
-  let at = sentence.indexOf(raw);
-  if (at < 0 || !raw.trim()) return sentence;
-  let end = at + raw.length;
-  const sign = /(?:US\$|[$¥￥€£])$/.exec(sentence.slice(Math.max(0, at - 3), at));
-  if (sign) at -= sign[0].length;
-  if (sentence[end] === '%' || sentence[end] === '％') end += 1;
-  return `${sentence.slice(0, at)}**${sentence.slice(at, end)}**${sentence.slice(end)}`;
+/** Labels of source statements, per language: our restatements are never shown as quotations. */
+export const STATEMENT_LABELS: Record<Lang, { paraphrase: string; verbatim: string; mixed: string }> = {
+  zh: { paraphrase: '来源转述（非原文）', verbatim: '原文摘录', mixed: '来源陈述' },
+  en: { paraphrase: 'Paraphrase of source', verbatim: 'Verbatim from source', mixed: 'Source statement' },
+};
+
+/** A fact's statement as the document shows it, with the spans of its figures. */
+interface ShownStatement {
+  sourceId: string;
+  text: string;
+  verbatim: boolean;
+  facts: Fact[];
 }
 
 /**
- * Table rows of facts: one row per quoted sentence and source, with every figure of the sentence
- * in bold and all its values, so a sentence that states two figures is one statement, not two
- * rows that look like one metric with two values.
+ * The text a fact group is shown in: the source's restatement in the document's language when the
+ * excerpt gives one; the page's own sentence (verbatim) for fetched pages and quotes; otherwise the
+ * excerpt's sentence, still labelled as a paraphrase.
  */
-function factRows(facts: Fact[]): string[] {
-  const groups = new Map<string, { sentence: string; sourceId: string; facts: Fact[] }>();
+function shownStatements(facts: Fact[], lang: Lang, sources: readonly CollectedSource[]): ShownStatement[] {
+  const groups = new Map<string, ShownStatement>();
   for (const fact of facts) {
-    // Sentences extracted from Markdown excerpts may keep their list or quote marker.
-    const sentence = fact.sentence.replace(/\s+/g, ' ').trim().replace(/^(?:[-*+>]|\d+[.)])\s+/, '');
-    const key = `${fact.sourceId}\u0000${sentence}`;
-    const group = groups.get(key) ?? { sentence, sourceId: fact.sourceId, facts: [] };
+    const kind = sources.find((s) => s.id === fact.sourceId)?.kind ?? 'excerpt';
+    const verbatim = kind !== 'excerpt';
+    const original = (fact.restatement?.en ?? fact.sentence).replace(/\s+/g, ' ').trim().replace(/^(?:[-*+>]|\d+[.)])\s+/, '');
+    const text = verbatim ? original : (fact.restatement?.[lang] ?? original).replace(/\s+/g, ' ').trim();
+    const key = `${fact.sourceId}\u0000${original}`;
+    const group = groups.get(key) ?? { sourceId: fact.sourceId, text, verbatim, facts: [] };
     group.facts.push(fact);
     groups.set(key, group);
   }
-  return [...groups.values()].map((g) => {
-    // Bold from the last figure backwards so earlier offsets stay valid.
-    const ordered = [...g.facts].sort((a, b) => g.sentence.indexOf(b.raw) - g.sentence.indexOf(a.raw));
-    const statement = ordered.reduce((text, f) => boldFigure(text, f.raw), g.sentence);
-    const values = g.facts.map(factValue).join('; ');
-    return `| ${cell(statement)} | ${cell(values)} | [^${g.sourceId}] |`;
+  return [...groups.values()];
+}
+
+/**
+ * Where each fact's figure is written in the shown text: the number with its sign and percent mark
+ * (bolded), and the same with its unit (the value cell).
+ */
+function figureSpans(text: string, facts: Fact[]): Map<Fact, { bold: [number, number]; value: [number, number] }> {
+  const numbers = scanNumbers(text).filter((n) => n.kind === 'quantity');
+  const used = new Set<ScannedNumber>();
+  const spans = new Map<Fact, { bold: [number, number]; value: [number, number] }>();
+  for (const fact of facts) {
+    const n =
+      numbers.find((x) => !used.has(x) && x.raw === fact.raw.trim()) ??
+      numbers.find((x) => !used.has(x) && sameFigure(fact, x));
+    if (!n) continue;
+    used.add(n);
+    let start = n.index;
+    const sign = /(?:US\$|[$¥￥€£])$/.exec(text.slice(Math.max(0, start - 3), start));
+    if (sign) start -= sign[0].length;
+    let bold = n.index + n.raw.length;
+    if (text[bold] === '%' || text[bold] === '％') bold += 1;
+    let end = Math.max(n.end, bold);
+    while (end > start && /\s/.test(text[end - 1])) end -= 1;
+    spans.set(fact, { bold: [start, bold], value: [start, end] });
+  }
+  return spans;
+}
+
+/**
+ * Table rows of facts: one row per statement and source, with every figure of the statement in
+ * bold and all its values, so a statement with two figures is one statement, not two rows that look
+ * like one metric with two values. A restatement is written in the document's language; verbatim
+ * text is put in quotation marks. `labelEach` prefixes each statement with what it is (for tables
+ * whose header cannot say it).
+ */
+function factRows(ctx: Ctx, facts: Fact[], labelEach: boolean): string[] {
+  const labels = STATEMENT_LABELS[ctx.lang];
+  return shownStatements(facts, ctx.lang, ctx.dossier.sources).map((g) => {
+    const spans = figureSpans(g.text, g.facts);
+    const ordered = [...spans.values()].map((x) => x.bold).sort((a, b) => b[0] - a[0]);
+    let statement = ordered.reduce((text, [start, end]) => `${text.slice(0, start)}**${text.slice(start, end)}**${text.slice(end)}`, g.text);
+    if (g.verbatim) statement = tt(ctx, `“${statement}”`, `"${statement}"`);
+    if (labelEach) statement = `${g.verbatim ? labels.verbatim : labels.paraphrase}${tt(ctx, '：', ': ')}${statement}`;
+    const values = g.facts.map((f) => {
+      const span = spans.get(f);
+      return span ? g.text.slice(span.value[0], span.value[1]) : factValue(f);
+    });
+    return `| ${cell(statement)} | ${cell(values.join(tt(ctx, '；', '; ')))} | [^${g.sourceId}] |`;
   });
+}
+
+/** Header of the statement column of the background table: what its rows are. */
+function statementHeader(ctx: Ctx, facts: Fact[]): { header: string; labelEach: boolean } {
+  const shown = shownStatements(facts, ctx.lang, ctx.dossier.sources);
+  const labels = STATEMENT_LABELS[ctx.lang];
+  if (shown.every((g) => !g.verbatim)) return { header: labels.paraphrase, labelEach: false };
+  if (shown.every((g) => g.verbatim)) return { header: labels.verbatim, labelEach: false };
+  return { header: labels.mixed, labelEach: true };
 }
 
 function hasDigit(text: string): boolean {
@@ -120,16 +177,17 @@ function background(ctx: Ctx): string[] {
   const out = [t(ctx, ctx.brief.context), ''];
   const facts = ctx.outline.items['scenario.background']?.facts ?? [];
   if (facts.length > 0) {
+    const { header, labelEach } = statementHeader(ctx, facts);
     out.push(
       tt(
         ctx,
-        '下表摘录已收集的公开来源中与业务规模相关的陈述，依据列给出出处；这些数据描述公司业务本身，与下文的设计方案无关。',
-        'The table quotes statements about the scale of the business from the collected public sources, with their source in the Basis column; they describe the business itself, not the design proposed below.',
+        '下表用中文转述已收集的公开来源中与业务规模相关的陈述（转述不是原文；原文摘录留给评审核对），依据列给出出处；这些数据描述公司业务本身，与下文的设计方案无关。',
+        'The table restates, in our own words, statements about the scale of the business from the collected public sources (a paraphrase, not the original text), with their source in the Basis column; they describe the business itself, not the design proposed below.',
       ),
       '',
-      tt(ctx, '| 公开资料 | 数值 | 依据 |', '| Public statement | Value | Basis |'),
+      `| ${header} | ${tt(ctx, '数值', 'Value')} | ${tt(ctx, '依据', 'Basis')} |`,
       '|---|---|---|',
-      ...factRows(facts),
+      ...factRows(ctx, facts, labelEach),
       '',
     );
   } else {
@@ -218,8 +276,8 @@ function design(ctx: Ctx): string[] {
   return [
     tt(
       ctx,
-      `设计以 Temporal 为编排核心：${ctx.brief.company} 的业务入口通过 Temporal Client 启动 Workflow；Workflow 只做编排，每个有副作用的步骤都是 Activity，由 Worker 从任务队列领取执行；Temporal Service 持久化事件历史、定时器和任务队列，Worker 崩溃或重新部署后，执行从历史中恢复，继续停在原来的位置。`,
-      `Temporal is the orchestration core: ${ctx.brief.company}'s entry point starts workflows through the Temporal Client; a workflow only orchestrates, and every step with side effects is an activity that workers take from a task queue; the Temporal Service persists event histories, timers and task queues, so after a worker crash or a redeployment an execution resumes from its history exactly where it stood.`,
+      `本设计以 Temporal 为编排核心。在本设计中，${ctx.brief.company} 的业务入口通过 Temporal Client 启动 Workflow；Workflow 只做编排，每个有副作用的步骤都是 Activity，由 Worker 从任务队列领取执行；Temporal Service 持久化事件历史、定时器和任务队列，Worker 崩溃或重新部署后，执行从历史中恢复，继续停在原来的位置。`,
+      `Temporal is the orchestration core of this design. In this design, ${ctx.brief.company}'s entry point starts workflows through the Temporal Client; a workflow only orchestrates, and every step with side effects is an activity that workers take from a task queue; the Temporal Service persists event histories, timers and task queues, so after a worker crash or a redeployment an execution resumes from its history exactly where it stood.`,
     ),
     '',
     tt(ctx, '架构图（虚线为所选模式加入的交互）：', 'Architecture (dashed lines are interactions added by the chosen patterns):'),
@@ -227,6 +285,30 @@ function design(ctx: Ctx): string[] {
     ...diagram(ctx),
     '',
   ];
+}
+
+function lowerFirst(text: string): string {
+  return /^[A-Z][a-z]/.test(text) ? `${text[0].toLowerCase()}${text.slice(1)}` : text;
+}
+
+/**
+ * The requirement, challenge or feature of the brief that a pattern answers (the first that names
+ * one of the pattern's words), so a decision is explained in the case's own terms.
+ */
+function needAnswered(ctx: Ctx, p: Pattern): { what: Bilingual; text: Bilingual } | undefined {
+  const mentions = (b: Bilingual) =>
+    p.matches.keywords.zh.some((k) => b.zh.includes(k)) ||
+    p.matches.keywords.en.some((k) => new RegExp(`(?:^|[^a-z])${k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').toLowerCase()}`).test(b.en.toLowerCase()));
+  const lists: [Bilingual, Bilingual[]][] = [
+    [{ zh: '本案例的需求', en: "the case's requirement" }, ctx.brief.requirements],
+    [{ zh: '本案例的挑战', en: "the case's challenge" }, ctx.brief.painPoints],
+    [{ zh: '本案例的特征', en: "the case's feature" }, ctx.brief.features],
+  ];
+  for (const [what, items] of lists) {
+    const found = items.find(mentions);
+    if (found) return { what, text: { zh: found.zh.replace(/[。.]$/, ''), en: found.en.replace(/\.$/, '') } };
+  }
+  return undefined;
 }
 
 function decisions(ctx: Ctx): string[] {
@@ -237,7 +319,9 @@ function decisions(ctx: Ctx): string[] {
   for (const chosen of ctx.outline.patterns) {
     const p = PATTERNS.find((x) => x.id === chosen.id);
     if (!p) continue;
-    out.push(`- **${t(ctx, p.name)}**${tt(ctx, '：', ': ')}${t(ctx, p.rationale)}${tt(ctx, `选择依据：${chosen.reason.zh}。`, ` Why here: ${chosen.reason.en}.`)}`);
+    const need = needAnswered(ctx, p);
+    const why = need ? tt(ctx, `在本设计中，它回应${need.what.zh}：${need.text.zh}。`, ` In this design it answers ${need.what.en}: ${lowerFirst(need.text.en)}.`) : '';
+    out.push(`- **${t(ctx, p.name)}**${tt(ctx, '：', ': ')}${t(ctx, p.rationale)}${why}`);
   }
   out.push(
     '',
@@ -319,13 +403,13 @@ function metricItem(ctx: Ctx, bucket: MetricBucket, item: OutlineItem | undefine
     out.push(
       tt(
         ctx,
-        `下表列出来源中的${name}数据与本设计的${name}目标或估算；依据列标明出处或标签。`,
-        `The table lists ${name} figures from the sources and the design's ${name} targets or estimates; the Basis column gives the source or the label.`,
+        `下表列出来源中的${name}数据（每行注明是来源转述还是原文）与本设计的${name}目标或估算；依据列标明出处或标签。`,
+        `The table lists ${name} figures from the sources (each row says whether it paraphrases the source or quotes it) and the design's ${name} targets or estimates; the Basis column gives the source or the label.`,
       ),
       '',
       tt(ctx, '| 指标 | 数值 | 依据 |', '| Metric | Value | Basis |'),
       '|---|---|---|',
-      ...factRows(facts),
+      ...factRows(ctx, facts, true),
       ...targets.map((g) => {
         const label = tt(ctx, `${name}${g.kind === 'target' ? '目标' : '估算'}`, `${name[0].toUpperCase()}${name.slice(1)} ${g.kind === 'target' ? 'target' : 'estimate'}`);
         return `| ${cell(label)} | ${cell(t(ctx, g.text))} | ${LABELS[ctx.lang][g.kind]} |`;
@@ -651,15 +735,30 @@ function intro(ctx: Ctx, feedback: string[]): string[] {
   return out;
 }
 
+/**
+ * A footnote: title, publisher, publication date (then the date of the data when it differs), the
+ * retrieval date (when the excerpt was taken, or when the page was fetched) and the URL.
+ */
+export function footnoteText(lang: Lang, s: CollectedSource): string {
+  const url = s.url ?? (/^https?:\/\//.test(s.location) ? s.location : undefined);
+  const retrieved = s.retrieved ?? (s.kind === 'snapshot' ? s.page?.fetchedAt.slice(0, 10) : undefined);
+  const parts = [
+    s.title,
+    s.publisher,
+    s.date,
+    s.dataAsOf && (lang === 'zh' ? `数据截至 ${s.dataAsOf}` : `data as of ${s.dataAsOf}`),
+    retrieved && (lang === 'zh' ? `检索于 ${retrieved}` : `retrieved ${retrieved}`),
+    url,
+  ];
+  return parts
+    .filter((p): p is string => typeof p === 'string' && p.trim() !== '')
+    .map((p) => p.replace(/\s+/g, ' ').trim())
+    .join(', ');
+}
+
 function sourcesSection(lang: Lang, body: string, dossier: Dossier): string[] {
   const cited = new Set([...body.matchAll(/\[\^([^\]\s]+)\]/g)].map((m) => m[1]));
-  const lines = dossier.sources
-    .filter((s) => s.status === 'ok' && cited.has(s.id))
-    .map((s) => {
-      const url = s.url ?? (/^https?:\/\//.test(s.location) ? s.location : undefined);
-      const parts = [s.title, s.publisher, s.date, url].filter((p): p is string => typeof p === 'string' && p.trim() !== '');
-      return `[^${s.id}]: ${parts.map((p) => p.replace(/\s+/g, ' ').trim()).join(', ')}`;
-    });
+  const lines = dossier.sources.filter((s) => s.status === 'ok' && cited.has(s.id)).map((s) => `[^${s.id}]: ${footnoteText(lang, s)}`);
   return [`## ${SOURCES_HEADING[lang]}`, '', ...(lines.length > 0 ? lines : [lang === 'zh' ? '本文未引用外部来源。' : 'This document cites no external source.'])];
 }
 
@@ -790,10 +889,33 @@ function plainText(text: string, isRow: boolean): string {
 }
 
 /**
+ * The facts of a source that a statement's figures restate: for each figure of the statement, the
+ * source's fact with the same value and unit (rounding allowed). Figures no fact matches are
+ * returned as `undefined`.
+ */
+export function factsBehind(statementText: string, sourceId: string, dossier: Pick<Dossier, 'facts'>): (Fact | undefined)[] {
+  const facts = dossier.facts.filter((f) => f.sourceId === sourceId);
+  return scanNumbers(statementText.replace(FOOTNOTE_REF, ' '))
+    .filter(isFigure)
+    .map((n) => facts.find((f) => f.raw.trim() === n.raw) ?? facts.find((f) => sameFigure(f, n)));
+}
+
+/**
+ * The status of a statement's figures: mismatch when any is, verified when every figure is a
+ * verified fact, otherwise unverified (not checked, or not found among the source's facts).
+ */
+export function statusOf(facts: readonly (Fact | undefined)[]): FactStatus {
+  if (facts.some((f) => f?.status === 'mismatch')) return 'mismatch';
+  if (facts.length > 0 && facts.every((f) => f?.status === 'verified')) return 'verified';
+  return 'unverified';
+}
+
+/**
  * The figures of a case document that rest on a source or carry a label, for the review packet: one
  * entry per statement (sentence or table row) and basis. Numbers that are not figures (years, dates,
  * versions, numbering, ids) and numbers in excluded places are ignored; figures with no citation or
- * label are not listed here (QA reports them).
+ * label are not listed here (QA reports them). A figure cited to a source carries the page check of
+ * the facts behind it (`status`).
  */
 export function figuresOf(markdown: string, dossier: Dossier): CitedFigure[] {
   const out: CitedFigure[] = [];
@@ -804,11 +926,15 @@ export function figuresOf(markdown: string, dossier: Dossier): CitedFigure[] {
     for (const basis of basesOf(statement)) {
       const src = dossier.sources.find((s) => s.id === basis);
       const url = src?.url ?? (src && /^https?:\/\//.test(src.location) ? src.location : undefined);
+      const behind = src ? factsBehind(withoutRefs, basis, dossier) : [];
+      const original = [...new Set(behind.flatMap((f) => (f ? [f.restatement?.en ?? f.sentence] : [])))];
       out.push({
         text,
         basis,
         ...(src ? { source: { title: src.title, ...(url ? { url } : {}), ...(src.date ? { date: src.date } : {}) } } : {}),
         line: statement.line,
+        ...(src ? { status: statusOf(behind) } : {}),
+        ...(original.length > 0 ? { original } : {}),
       });
     }
   }

@@ -433,3 +433,167 @@ export function extractFacts(text: string, sourceId: string): Fact[] {
   }
   return facts;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Excerpts, page checks and disagreeing sources
+
+/** One item of a project-local excerpt: our restatement of one statement of the page, per language. */
+export interface ExcerptItem {
+  /** 1-based line of the item in the excerpt file (front matter included). */
+  line: number;
+  /** The restatement in the excerpt's own language (English in this project). */
+  text: string;
+  /** Its Chinese restatement, from the item's `zh:` line. */
+  zh?: string;
+  /** Line of the `zh:` line. */
+  zhLine?: number;
+}
+
+/**
+ * Reads the items of an excerpt file: each `- ` list item is one restatement; an indented line
+ * `zh: ...` under it gives the same statement in Chinese; other indented lines continue the item.
+ * Front matter and text outside the list are not items.
+ */
+export function parseExcerpt(markdown: string): ExcerptItem[] {
+  const lines = markdown.split(/\r?\n/);
+  let i = 0;
+  if (lines[0]?.replace(/^\uFEFF/, '').trim() === '---') {
+    const end = lines.findIndex((l, k) => k > 0 && l.trim() === '---');
+    if (end > 0) i = end + 1;
+  }
+  const items: ExcerptItem[] = [];
+  let current: ExcerptItem | undefined;
+  for (; i < lines.length; i++) {
+    const line = lines[i];
+    const item = /^[-*+]\s+(.*)$/.exec(line);
+    if (item) {
+      current = { line: i + 1, text: item[1].trim() };
+      items.push(current);
+      continue;
+    }
+    if (current && /^\s+\S/.test(line)) {
+      const zh = /^\s+zh:\s*(.*)$/.exec(line);
+      if (zh) {
+        current.zh = zh[1].trim();
+        current.zhLine = i + 1;
+      } else if (current.zh !== undefined) {
+        current.zh = `${current.zh} ${line.trim()}`;
+      } else {
+        current.text = `${current.text} ${line.trim()}`;
+      }
+      continue;
+    }
+    current = undefined;
+  }
+  return items;
+}
+
+/** The smallest step the way a number is written can express: '29.8 billion' gives 1e8, '8' gives 1. */
+function stepOf(n: Pick<FoundNumber, 'raw' | 'value'>): number {
+  const numeral = /[\d,]+(?:\.(\d+))?/.exec(n.raw);
+  const decimals = numeral?.[1]?.length ?? 0;
+  const mantissa = Number((numeral?.[0] ?? '0').replace(/,/g, ''));
+  const scale = mantissa !== 0 && Number.isFinite(n.value) ? n.value / mantissa : 1;
+  return Math.abs(scale) * 10 ** -decimals;
+}
+
+/**
+ * Whether two written numbers state the same figure once rounding is allowed for: the more precise
+ * one, rounded to the precision of the other, gives the other ('8.7%' and '9%' agree; '8.6%' and
+ * '8%' do not; '$29,771 million' and '$29.8 billion' agree). Units must agree when both have one.
+ */
+export function sameFigure(a: Pick<ScannedNumber, 'raw' | 'value' | 'unit'>, b: Pick<ScannedNumber, 'raw' | 'value' | 'unit'>): boolean {
+  if (!Number.isFinite(a.value) || !Number.isFinite(b.value)) return false;
+  if (a.unit && b.unit && a.unit !== b.unit) return false;
+  const step = Math.max(stepOf(a), stepOf(b));
+  return Math.abs(a.value - b.value) <= step / 2 + Math.abs(step) * 1e-9;
+}
+
+/**
+ * Whether a figure appears in a page's text. A figure written with a multiplier (270 million) also
+ * matches its bare numeral in the page, for pages whose multiplier words are not English or Chinese
+ * (270 Millionen); numbers written the continental way (36,1 and 1.300) are read too.
+ */
+export function figureInText(fact: Pick<Fact, 'raw' | 'value' | 'unit'>, pageText: string): boolean {
+  return [pageText, continentalToDot(pageText)].some((text) => figureIn(fact, text));
+}
+
+/** Numbers written the continental way (1.300 and 36,1) rewritten as 1,300 and 36.1. */
+function continentalToDot(text: string): string {
+  return text.replace(/\d{1,3}(?:\.\d{3})+(?:,\d+)?(?!\d)|\d+,\d{1,2}(?![\d])/g, (m) => [...m].map((c) => (c === '.' ? ',' : c === ',' ? '.' : c)).join(''));
+}
+
+function figureIn(fact: Pick<Fact, 'raw' | 'value' | 'unit'>, pageText: string): boolean {
+  const numeral = /[\d,]+(?:\.\d+)?/.exec(fact.raw)?.[0] ?? '';
+  const mantissa = Number(numeral.replace(/,/g, ''));
+  const hasMultiplier = numeral !== '' && mantissa !== fact.value;
+  return scanNumbers(pageText).some((n) => {
+    if (!Number.isFinite(n.value)) return false;
+    if (sameFigure(fact, n)) return true;
+    if (!hasMultiplier || /[^\d.,\s]/.test(n.raw)) return false;
+    return sameFigure({ raw: numeral, value: mantissa, unit: '' }, { ...n, unit: '' });
+  });
+}
+
+/**
+ * Figures of `original` that `translation` does not state: the same value, rounding allowed. Units
+ * are not compared, since the two languages name them differently ('orders/day' and '笔订单').
+ */
+export function missingFigures(original: string, translation: string): ScannedNumber[] {
+  const theirs = scanNumbers(translation).filter((n) => n.kind === 'quantity');
+  return scanNumbers(original)
+    .filter((n) => n.kind === 'quantity' && !(n.unit === '' && /^\d$/.test(n.raw)))
+    .filter((n) => !theirs.some((m) => sameFigure({ ...n, unit: '' }, { ...m, unit: '' })));
+}
+
+/** One metric given different values by two sources. */
+export interface SourceConflict {
+  a: Fact;
+  b: Fact;
+  /** The figure both sentences state alike, which shows they speak of the same thing. */
+  anchor: { a: Fact; b: Fact };
+}
+
+/**
+ * Figures that two sources give different values for. Two statements speak of the same thing when
+ * they share a figure (the same value and unit, not a percentage: e.g. the same $29.8 billion); then the figure of
+ * another unit nearest to that shared one in each statement is the same metric, and values that do
+ * not agree after rounding are a conflict (8 % in one source, 8.6 % in the other).
+ */
+export function conflictingFacts(facts: readonly Fact[]): SourceConflict[] {
+  const bySentence = new Map<string, Fact[]>();
+  for (const f of facts) {
+    const k = `${f.sourceId}\u0000${f.sentence}`;
+    bySentence.set(k, [...(bySentence.get(k) ?? []), f]);
+  }
+  const groups = [...bySentence.values()];
+  const out: SourceConflict[] = [];
+  const seen = new Set<string>();
+  const nearest = (group: Fact[], anchor: Fact, unit: string): Fact | undefined => {
+    const at = anchor.sentence.indexOf(anchor.raw);
+    return group
+      .filter((f) => f !== anchor && f.unit === unit)
+      .sort((x, y) => Math.abs(x.sentence.indexOf(x.raw) - at) - Math.abs(y.sentence.indexOf(y.raw) - at))[0];
+  };
+  for (const [gi, ga] of groups.entries()) {
+    for (const gb of groups.slice(gi + 1)) {
+      if (ga[0].sourceId === gb[0].sourceId) continue;
+      for (const anchorA of ga) {
+        // A shared percentage is too common to show two statements speak of the same thing.
+        if (!anchorA.unit || anchorA.unit === '%') continue;
+        const anchorB = gb.find((f) => f.unit === anchorA.unit && f.value === anchorA.value);
+        if (!anchorB) continue;
+        for (const unit of new Set(ga.map((f) => f.unit).filter((u) => u && u !== anchorA.unit))) {
+          const a = nearest(ga, anchorA, unit);
+          const b = nearest(gb, anchorB, unit);
+          if (!a || !b || sameFigure(a, b)) continue;
+          const k = [a.id, b.id].sort().join('|');
+          if (seen.has(k)) continue;
+          seen.add(k);
+          out.push({ a, b, anchor: { a: anchorA, b: anchorB } });
+        }
+      }
+    }
+  }
+  return out;
+}

@@ -21,6 +21,15 @@ export type MetricBucket = (typeof METRICS)[number];
 export const REWORK_PHASES = ['research', 'analysis', 'writing'] as const;
 export type ReworkPhase = (typeof REWORK_PHASES)[number];
 
+/**
+ * What the text held for a source is:
+ * - `excerpt`: our own restatement of a page, kept in a project-local file;
+ * - `quote`: verbatim text from a page, kept in a project-local file, with a locator;
+ * - `snapshot`: the page itself, fetched live and stored with its SHA-256 and fetch time.
+ */
+export const SOURCE_KINDS = ['excerpt', 'quote', 'snapshot'] as const;
+export type SourceKind = (typeof SOURCE_KINDS)[number];
+
 /** A source named in a case brief: a project-local file or an http(s) URL. */
 export interface SourceRef {
   /** Short id, unique within the brief, used in citations: `[S1]`. */
@@ -28,9 +37,19 @@ export interface SourceRef {
   /** `file:` paths are relative to the plan file; otherwise an http(s) URL. */
   location: string;
   title: string;
+  /** What the collected text is; the plan loader requires it (absent only for ad-hoc sources). */
+  kind?: SourceKind;
   publisher?: string;
-  /** Publication date as written by the publisher: YYYY, YYYY-MM or YYYY-MM-DD. */
+  /** Publication date: YYYY-MM-DD, or YYYY / YYYY-MM with `dateNote` saying why the day is not given. */
   date?: string;
+  /** Why `date` is partial or absent (e.g. a living documentation page). */
+  dateNote?: string;
+  /** When the excerpt or quote was taken from the page (YYYY-MM-DD). */
+  retrieved?: string;
+  /** The date the data describes, when it differs from the publication date (YYYY, YYYY-MM or YYYY-MM-DD). */
+  dataAsOf?: string;
+  /** Where a quote sits in the page (section, paragraph, table). */
+  locator?: string;
   /** The public URL a reader can check when `location` is a local excerpt. */
   url?: string;
 }
@@ -135,17 +154,41 @@ export interface ResearchNote {
   at: string;
 }
 
+/** A public page fetched to check an excerpt against, or fetched as the source itself. */
+export interface PageSnapshot {
+  url: string;
+  /** sha256 of the raw bytes, stored under `<home>/snapshots/<sha256>`. */
+  sha256: string;
+  /** When these bytes were first fetched (ISO timestamp). */
+  fetchedAt: string;
+}
+
+/** Whether a figure restated from a source was found in the source's page. */
+export type FactStatus = 'verified' | 'unverified' | 'mismatch';
+
 /** Outcome of collecting one source. */
 export interface CollectedSource {
   id: string;
   title: string;
   location: string;
+  /** What `text` is: our restatement, verbatim text, or the fetched page. */
+  kind: SourceKind;
   url?: string;
   publisher?: string;
   date?: string;
+  dateNote?: string;
+  retrieved?: string;
+  dataAsOf?: string;
+  locator?: string;
   status: 'ok' | 'unreachable' | 'rejected';
-  /** sha256 of the raw snapshot, when collected. */
+  /** sha256 of the raw snapshot of a fetched page (kind `snapshot`), when collected. */
   snapshot?: string;
+  /** sha256 of the local excerpt or quote file, when collected (never called a snapshot). */
+  excerpt?: string;
+  /** The page fetched live: the source itself (`snapshot`), or the page an excerpt restates. */
+  page?: PageSnapshot;
+  /** Why the page behind an excerpt or quote could not be checked. */
+  pageError?: string;
   /** Readable text extracted from the snapshot, when collected (kept in the dossier, not in history). */
   text?: string;
   error?: string;
@@ -162,6 +205,15 @@ export interface Fact {
   sourceId: string;
   /** Template metric bucket, when it maps to one. */
   metric?: 'throughput' | 'latency' | 'reliability' | 'cost' | 'scale' | 'other';
+  /**
+   * The statement the figure sits in, per language, when the source gave one (an excerpt's item and
+   * its translation). `sentence` stays in the source's own language for reviewers.
+   */
+  restatement?: Partial<Record<Lang, string>>;
+  /** Checked against the source's page: found (verified), not found (mismatch), or not checked. */
+  status?: FactStatus;
+  /** What the check did, for reviewers: the page and why a figure is unverified or a mismatch. */
+  check?: string;
 }
 
 /** What research hands on: stored whole as an artifact, summarised in history. */
@@ -190,6 +242,10 @@ export interface CitedFigure {
   basis: string;
   source?: { title: string; url?: string; date?: string };
   line: number;
+  /** The page check of the source's facts behind the figure (sources only; labels have none). */
+  status?: FactStatus;
+  /** The source's own statements behind the figure (the excerpt's original language), for reviewers. */
+  original?: string[];
 }
 
 /** One revision of a draft. `revision` is the content hash (first 12 hex of sha256). */

@@ -19,6 +19,7 @@ import { markdownlintFindings } from './lint';
 import { codeBlocksOf, lineOf, type ParsedDoc, parseMarkdown, sectionAt, textOf } from './markdown';
 import { buildReport, type QaOptions, type QaReport } from './report';
 import type { QaContext, RuleSet } from './rule';
+import { checkSourceFacts } from './sources';
 import { checkFrontmatter, checkStructure, followsTemplate } from './structure';
 import { checkTableShape, checkTableTotals } from './tables';
 import { typographyFindings } from './typography';
@@ -42,6 +43,7 @@ export const RULE_SETS: RuleSet[] = [
   { id: 'structure', cases: true, check: checkStructure },
   { id: 'metrics-tables', cases: true, check: checkMetricsTables },
   { id: 'figures', cases: true, check: checkFigures },
+  { id: 'sources', cases: true, check: (c) => (c.dossier ? checkSourceFacts(c.markdown, c.dossier) : []) },
 ];
 
 const templates = new Map<string, Promise<Template>>();

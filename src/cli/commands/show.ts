@@ -34,7 +34,10 @@ export function showCommand(): Command {
           }
           if (packet.figures.length) {
             lines.push('figures:');
-            for (const fig of packet.figures) lines.push(`  line ${fig.line}: ${fig.text} ← ${fig.source ? `${fig.source.title}${fig.source.url ? ` ${fig.source.url}` : ''}` : fig.basis}`);
+            for (const fig of packet.figures) {
+              lines.push(`  line ${fig.line}: ${fig.status ? `[${fig.status}] ` : ''}${fig.text} ← ${fig.source ? `${fig.source.title}${fig.source.url ? ` ${fig.source.url}` : ''}` : fig.basis}`);
+              for (const original of fig.original ?? []) if (original !== fig.text) lines.push(`    source text: ${original}`);
+            }
           }
           if (progress.attention) lines.push(`needs attention: ${progress.attention}`);
           if (progress.publishedPath) lines.push(`published:  ${progress.publishedPath}`);
