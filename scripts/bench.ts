@@ -17,8 +17,8 @@ import { listCases } from '../src/cli/commands/status';
 import { approveUpdate } from '../src/messages';
 import { CASEBOOK_SEARCH_ATTRIBUTE_KEYS } from '../src/search-attributes';
 import type { CaseActivities } from '../src/domain/activities';
-import type { BenchFloorActivities } from '../workflows/bench-floor';
-import { benchApproveUpdate } from '../workflows/bench-floor';
+import type { BenchFloorActivities } from '../workflows/bench/floor';
+import { benchApproveUpdate } from '../workflows/bench/floor';
 import { fakeActivities, testBrief, testInput } from '../test/helpers/fakes';
 
 type NotifyInput = Parameters<CaseActivities['notify']>[0];
@@ -95,7 +95,7 @@ async function main(): Promise<void> {
   const client: Client = env.client;
   const rss = new RssSampler();
   try {
-    const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: new DefaultLogger('ERROR') });
+    const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows/bench'), logger: new DefaultLogger('ERROR') });
     const taskQueue = 'bench';
     const decidedAt = new Map<string, number>();
     const publishedAt = new Map<string, number>();

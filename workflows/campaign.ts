@@ -4,7 +4,6 @@ import {
   condition,
   continueAsNew,
   log,
-  proxyActivities,
   setCurrentDetails,
   setHandler,
   startChild,
@@ -13,7 +12,9 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
-import type { CampaignActivities, CaseActivities, PolledCase } from '../src/domain/activities';
+import type { PolledCase } from '../src/domain/activities';
+import type { CaseInput } from '../src/domain/case';
+import { PHASE_PERCENT } from '../src/domain/phases';
 import { type CampaignCasePhase, campaignStages, furthestPhase } from '../src/domain/campaign';
 import {
   type AddCaseInput,
@@ -27,7 +28,8 @@ import {
 } from '../src/messages';
 import { CASE_ID_PATTERN, caseWorkflowId } from '../src/names';
 import { CampaignKey, CaseIdKey, CaseIndustryKey, CasePhaseKey, CaseProgressKey } from '../src/search-attributes';
-import { type CaseInput, caseWorkflow } from './case';
+import { readCaseProgress, updateLibraryDocs, writeCampaignSummary } from './proxies';
+import { caseWorkflow } from './case';
 
 /** Everything the campaign knows; carried across continue-as-new. */
 export interface CampaignState {
@@ -58,16 +60,6 @@ export interface CampaignInput {
 
 const DEFAULT_CONCURRENCY = 3;
 const MAX_REJECTED = 20;
-
-const { updateLibraryDocs } = proxyActivities<CaseActivities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { maximumAttempts: 5, initialInterval: '1 second' },
-});
-
-const { writeCampaignSummary, readCaseProgress } = proxyActivities<CampaignActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { maximumAttempts: 5, initialInterval: '1 second', nonRetryableErrorTypes: ['UnsafePath'] },
-});
 
 function newRow(input: CaseInput, addedAt: string): CampaignCaseRow {
   const language = input.language ?? input.brief.language;
@@ -248,7 +240,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignPr
         staticSummary: `${c.brief.company} (campaign ${version})`.slice(0, 190),
       });
       tracked.add(caseId);
-      if (row.phase === 'pending') apply(caseId, 'research', { percent: 5 });
+      if (row.phase === 'pending') apply(caseId, 'research', { percent: PHASE_PERCENT.research });
       void handle.result().then(
         () => apply(caseId, 'published', {}),
         (err) => {

@@ -7,16 +7,7 @@
 /** Languages a case document can be written in; Chinese is the library's language. */
 export type Lang = 'zh' | 'en';
 
-/** The working phases of a case, in order. */
-export const PHASES = ['research', 'analysis', 'writing', 'qa', 'review', 'publish'] as const;
-export type WorkPhase = (typeof PHASES)[number];
-
-/** Every value the `CasePhase` search attribute can take. */
-export type CasePhase = WorkPhase | 'published' | 'attention' | 'failed';
-
-/** Phases a reviewer may send a case back to. */
-export const REWORK_PHASES = ['research', 'analysis', 'writing'] as const;
-export type ReworkPhase = (typeof REWORK_PHASES)[number];
+export { PHASES, REWORK_PHASES, type CasePhase, type ReworkPhase, type WorkPhase } from './phases';
 
 /** A source named in a case brief: a project-local file or an http(s) URL. */
 export interface SourceRef {
