@@ -9,7 +9,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { casebookHome } from '../src/config';
+import { casebookHome, webhook } from '../src/config';
 import type { NotificationKind } from '../src/domain/activities';
 import { redact, redactedMessage } from '../src/redact';
 import { NonRetryable, Retryable } from '../src/domain/failures';
@@ -169,7 +169,7 @@ function abortSignal(): AbortSignal {
 async function postWebhook(raw: string, payload: object): Promise<number> {
   const url = webhookUrl(raw);
   const headers: Record<string, string> = { 'content-type': 'application/json' };
-  const token = process.env.CASEBOOK_WEBHOOK_TOKEN;
+  const { token } = webhook();
   if (token) headers.authorization = `Bearer ${token}`;
   // Only the origin: webhook paths often embed a secret (as Slack's do).
   const target = url.origin;
@@ -245,7 +245,7 @@ export async function notify(input: {
   }
   const delivered = ['console', 'log'];
 
-  const url = process.env.CASEBOOK_WEBHOOK_URL;
+  const { url } = webhook();
   if (url) {
     if (!key || !index.webhooked.has(key)) {
       const status = await postWebhook(url, record);

@@ -16,6 +16,7 @@ import { binaryVersion, requireBinary } from '../src/binaries';
 import { listCases } from '../src/cli/commands/status';
 import { approveUpdate } from '../src/messages';
 import { CASEBOOK_SEARCH_ATTRIBUTE_KEYS } from '../src/search-attributes';
+import { workerLimits } from '../src/config';
 import type { CaseActivities } from '../src/domain/activities';
 import type { BenchFloorActivities } from '../workflows/bench/floor';
 import { benchApproveUpdate } from '../workflows/bench/floor';
@@ -31,7 +32,7 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { cases: 200, parked: 1000, cache: Number(process.env.CASEBOOK_MAX_CACHED_WORKFLOWS ?? 2000) };
+  const options: Options = { cases: 200, parked: 1000, cache: workerLimits().maxCachedWorkflows };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = Number(argv[i + 1]);

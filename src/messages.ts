@@ -5,7 +5,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CampaignCasePhase, CampaignStage } from './domain/campaign';
-import type { CasePhase, CitedFigure, DraftInfo, Finding, ReworkPhase, WorkPhase } from './domain/types';
+import type { CasePhase, CitedFigure, DraftInfo, Finding, ReworkPhase } from './domain/types';
 import type { AuditEntry, CaseInput, PhaseTiming, RollbackStep } from './domain/case';
 
 export type { AuditEntry, PhaseTiming, RollbackStep } from './domain/case';
