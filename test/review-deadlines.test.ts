@@ -7,7 +7,7 @@ import { Worker } from '@temporalio/worker';
 import { approveUpdate, auditTrailQuery, progressQuery } from '../src/messages';
 import { timeSkippingEnv, unique } from './helpers/env';
 import { fakeActivities, testBrief, testInput } from './helpers/fakes';
-import { bundleOnce, startCase, waitForPhase } from './helpers/harness';
+import { bundleOnce, startCase, waitForPendingTimer, waitForPhase, waitUntil } from './helpers/harness';
 
 let env: TestWorkflowEnvironment;
 
@@ -30,20 +30,25 @@ test('an overdue review is reminded, then escalated to the backup, who may then 
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await bundleOnce(), activities });
   await worker.runUntil(async () => {
     const handle = await startCase(env.client, taskQueue, testInput(caseId, brief));
-    // Wait (in real time) until the case is in review, then let the server skip ahead.
+    // Wait (in real time) until the case is in review and its reminder timer runs, then skip ahead.
     await waitForPhase(handle, 'review');
+    await waitForPendingTimer(handle);
 
     await env.sleep('1 day');
-    expect(controls.notifications.map((n) => n.kind)).toEqual(['review-requested', 'reminder']);
+    // The timer has fired; the reminder is sent by the workflow task and activity that follow.
+    const kinds = () => Promise.resolve(controls.notifications.map((n) => n.kind));
+    expect(await waitUntil('the reminder', kinds, (k) => k.length >= 2)).toEqual(['review-requested', 'reminder']);
     expect((await handle.query(progressQuery)).escalated).toBe(false);
     await expect(handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'dave' }] })).rejects.toThrow();
 
+    await waitForPendingTimer(handle);
     await env.sleep('2 days');
-    const escalated = await handle.query(progressQuery);
-    expect(escalated.escalated).toBe(true);
+    const escalated = await waitUntil('the escalation', () => handle.query(progressQuery), (p) => p.escalated);
+    await waitUntil('the escalation notice', kinds, (k) => k.includes('escalation'));
     expect(escalated.pendingReviewers).toContain('dave');
     expect(controls.notifications.find((n) => n.kind === 'escalation')?.to).toEqual(['dave']);
 
+    await waitForPendingTimer(handle);
     await env.sleep('30 days');
     const still = await handle.query(progressQuery);
     expect(still.phase).toBe('review');

@@ -7,6 +7,7 @@
  */
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { CaseInput } from '../../src/domain/case';
@@ -48,6 +49,27 @@ export function waitForPhase(handle: CaseHandle, phase: string, extra: (p: CaseP
   );
 }
 
+/**
+ * Waits until the workflow has a timer running and no task in flight: the state in which skipping
+ * time (time-skipping server) is sure to fire that timer. Reaching a phase is not enough: the
+ * timer is started by a later workflow task.
+ */
+export function waitForPendingTimer(handle: WorkflowHandle, timeoutMs = 30_000): Promise<unknown> {
+  return waitUntil(
+    `${handle.workflowId} to wait on a timer`,
+    async () => {
+      const [described, history] = await Promise.all([handle.describe(), handle.fetchHistory()]);
+      const events = history.events ?? [];
+      const started = events.filter((e) => e.timerStartedEventAttributes).length;
+      const ended = events.filter((e) => e.timerFiredEventAttributes || e.timerCanceledEventAttributes).length;
+      const idle = !described.raw.pendingActivities?.length && !described.raw.pendingWorkflowTask;
+      return { timers: started - ended, idle };
+    },
+    (state) => state.timers > 0 && state.idle,
+    timeoutMs,
+  );
+}
+
 /** Expects the update to be rejected (by its validator or its handler); returns the reason. */
 export async function expectUpdateRejected(update: Promise<unknown>, reason?: RegExp): Promise<string> {
   let message: string | undefined;
@@ -60,6 +82,16 @@ export async function expectUpdateRejected(update: Promise<unknown>, reason?: Re
   if (message === undefined) throw new Error('The update was accepted; expected it to be rejected.');
   if (reason) expect(message).toMatch(reason);
   return message;
+}
+
+/** Expects an activity (or anything) to fail with an ApplicationFailure; returns it for more checks. */
+export async function expectApplicationFailure(promise: Promise<unknown>): Promise<ApplicationFailure> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ApplicationFailure);
+  return err as ApplicationFailure;
 }
 
 /** Starts a case workflow by case id, as the CLI does (workflow id from src/names.ts). */
