@@ -11,6 +11,7 @@ import { type CampaignProgress, progressQuery } from '../src/messages';
 import { loadPlan } from '../src/plan';
 import { renderSummaryMarkdown } from '../src/report';
 import { writeFileAtomic } from './store';
+import { NonRetryable } from '../src/domain/failures';
 
 const VERSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
@@ -32,7 +33,7 @@ async function industryLabels(planFile: string): Promise<Record<string, string>>
 export async function writeCampaignSummary(input: { planFile: string; progress: CampaignProgress }): Promise<{ path: string }> {
   const { version } = input.progress;
   if (!VERSION_PATTERN.test(version) || version.includes('..')) {
-    throw ApplicationFailure.nonRetryable(`Campaign version ${JSON.stringify(version)} cannot name a file.`, 'UnsafePath');
+    throw ApplicationFailure.nonRetryable(`Campaign version ${JSON.stringify(version)} cannot name a file.`, NonRetryable.UnsafePath);
   }
   const generatedAt = input.progress.completedAt ?? input.progress.startedAt;
   const markdown = renderSummaryMarkdown(input.progress, await industryLabels(input.planFile), generatedAt);

@@ -4,30 +4,19 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { ComposeDraftInput, DraftUploadInput } from '../src/domain/activities';
+import { NonRetryable } from '../src/domain/failures';
 import { templateFile as defaultTemplateFile } from '../src/config';
 import { composeMarkdown, figuresOf } from '../src/domain/compose';
 import type { Outline } from '../src/domain/outline';
 import type { Dossier, DraftInfo, Template } from '../src/domain/types';
-import { loadTemplate, PlanError } from '../src/plan';
-import { readArtifactJson } from './analysis';
-import { getArtifact, putArtifact, revisionOf } from './store';
+import { readArtifact, readArtifactJson, readTemplate } from './artifacts';
+import { putArtifact, revisionOf } from './store';
 
 export { composeMarkdown, figuresOf } from '../src/domain/compose';
 export type { ComposeInput } from '../src/domain/compose';
 
 /** Largest upload accepted, in bytes of UTF-8. */
 export const MAX_UPLOAD_BYTES = 1024 * 1024;
-
-async function readTemplate(file: string): Promise<Template> {
-  try {
-    return await loadTemplate(file);
-  } catch (err) {
-    if (err instanceof PlanError) {
-      throw ApplicationFailure.create({ message: err.message, type: 'InvalidTemplate', nonRetryable: true, cause: err });
-    }
-    throw err;
-  }
-}
 
 async function storeDraft(markdown: string, author: string, dossier: Dossier): Promise<DraftInfo> {
   const ref = await putArtifact(markdown, 'md');
@@ -51,7 +40,7 @@ export async function composeDraft(input: ComposeDraftInput): Promise<DraftInfo>
     readTemplate(input.templateFile),
   ]);
   if (outline.caseId !== input.caseId) {
-    throw ApplicationFailure.nonRetryable(`the outline belongs to case "${outline.caseId}", not to "${input.caseId}"`, 'CaseMismatch');
+    throw ApplicationFailure.nonRetryable(`the outline belongs to case "${outline.caseId}", not to "${input.caseId}"`, NonRetryable.CaseMismatch);
   }
   const markdown = composeMarkdown({
     brief: input.brief,
@@ -66,7 +55,7 @@ export async function composeDraft(input: ComposeDraftInput): Promise<DraftInfo>
 }
 
 function invalid(message: string): ApplicationFailure {
-  return ApplicationFailure.nonRetryable(message, 'InvalidDraft');
+  return ApplicationFailure.nonRetryable(message, NonRetryable.InvalidDraft);
 }
 
 /** The `## ` headings of a document outside fenced code, with their line indexes. */
@@ -143,17 +132,9 @@ export async function applyDraftUpload(input: DraftUploadInput): Promise<DraftIn
   if (input.section === undefined || input.section.trim() === '') {
     markdown = upload.replace(/\s+$/, '') + '\n';
   } else {
-    const template = await readTemplate(defaultTemplateFile());
+    const template = await readTemplate(input.templateFile ?? defaultTemplateFile());
     const n = sectionNumber(template, input.section);
-    let base: string;
-    try {
-      base = await getArtifact(input.baseRef);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err instanceof Error && err.message.startsWith('not an artifact reference'))) {
-        throw ApplicationFailure.create({ message: `the base draft ${input.baseRef} is not in the artifact store`, type: 'ArtifactMissing', nonRetryable: true, cause: err as Error });
-      }
-      throw err;
-    }
+    const base = await readArtifact(input.baseRef, 'base draft');
     markdown = replaceSection(base, n, upload);
     if (!markdown.endsWith('\n')) markdown += '\n';
   }

@@ -17,6 +17,7 @@ import type { Industry, Lang, Plan } from '../src/domain/types';
 import { loadPlan, PlanError } from '../src/plan';
 import { cellsOf, footnoteDefinitionsOf, parseMarkdown, sectionsOf, textOf } from '../src/qa/markdown';
 import { writeFileAtomic } from './store';
+import { NonRetryable } from '../src/domain/failures';
 
 /** The three documents, relative to the library folder. */
 export const LIBRARY_DOCS = ['enterprise-cases.md', 'scenario-themes.md', 'case-comparison.md'] as const;
@@ -321,7 +322,7 @@ export async function updateLibraryDocs(input: { planFile: string }): Promise<{ 
   try {
     plan = await loadPlan(input.planFile);
   } catch (err) {
-    if (err instanceof PlanError) throw ApplicationFailure.create({ message: err.message, type: 'InvalidPlan', nonRetryable: true, cause: err });
+    if (err instanceof PlanError) throw ApplicationFailure.create({ message: err.message, type: NonRetryable.InvalidPlan, nonRetryable: true, cause: err });
     throw err;
   }
   const root = libraryDir();

@@ -9,9 +9,10 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { casebookHome } from '../src/config';
+import { casebookHome, webhook } from '../src/config';
 import type { NotificationKind } from '../src/domain/activities';
 import { redact, redactedMessage } from '../src/redact';
+import { NonRetryable, Retryable } from '../src/domain/failures';
 
 export type { NotificationKind } from '../src/domain/activities';
 
@@ -138,19 +139,19 @@ function webhookUrl(raw: string): URL {
   } catch {
     throw ApplicationFailure.nonRetryable(
       `CASEBOOK_WEBHOOK_URL is not a valid URL (${redact(raw)}); set it to an http(s) URL or unset it`,
-      'WebhookMisconfigured',
+      NonRetryable.WebhookMisconfigured,
     );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw ApplicationFailure.nonRetryable(
       `CASEBOOK_WEBHOOK_URL must be http(s), not ${url.protocol}; fix the variable or unset it`,
-      'WebhookMisconfigured',
+      NonRetryable.WebhookMisconfigured,
     );
   }
   if (url.username || url.password) {
     throw ApplicationFailure.nonRetryable(
       'CASEBOOK_WEBHOOK_URL must not contain credentials; put the token in CASEBOOK_WEBHOOK_TOKEN instead',
-      'WebhookMisconfigured',
+      NonRetryable.WebhookMisconfigured,
     );
   }
   return url;
@@ -168,7 +169,7 @@ function abortSignal(): AbortSignal {
 async function postWebhook(raw: string, payload: object): Promise<number> {
   const url = webhookUrl(raw);
   const headers: Record<string, string> = { 'content-type': 'application/json' };
-  const token = process.env.CASEBOOK_WEBHOOK_TOKEN;
+  const { token } = webhook();
   if (token) headers.authorization = `Bearer ${token}`;
   // Only the origin: webhook paths often embed a secret (as Slack's do).
   const target = url.origin;
@@ -186,7 +187,7 @@ async function postWebhook(raw: string, payload: object): Promise<number> {
     const cause = err instanceof Error && err.cause instanceof Error ? ` (${redactedMessage(err.cause)})` : '';
     throw ApplicationFailure.retryable(
       `webhook ${target} unreachable: ${redactedMessage(err)}${cause}`,
-      'WebhookUnavailable',
+      Retryable.WebhookUnavailable,
     );
   }
   // The body is not needed; reading it releases the connection.
@@ -196,11 +197,11 @@ async function postWebhook(raw: string, payload: object): Promise<number> {
   const summary = `webhook ${target} answered ${status} ${redact(response.statusText)}`;
   // 408 and 429 are the client errors that go away by waiting.
   if (status >= 500 || status === 408 || status === 429) {
-    throw ApplicationFailure.retryable(`${summary}; will retry`, 'WebhookUnavailable');
+    throw ApplicationFailure.retryable(`${summary}; will retry`, Retryable.WebhookUnavailable);
   }
   throw ApplicationFailure.nonRetryable(
     `${summary}; check CASEBOOK_WEBHOOK_URL and CASEBOOK_WEBHOOK_TOKEN`,
-    'WebhookRejected',
+    NonRetryable.WebhookRejected,
   );
 }
 
@@ -244,7 +245,7 @@ export async function notify(input: {
   }
   const delivered = ['console', 'log'];
 
-  const url = process.env.CASEBOOK_WEBHOOK_URL;
+  const { url } = webhook();
   if (url) {
     if (!key || !index.webhooked.has(key)) {
       const status = await postWebhook(url, record);

@@ -17,6 +17,7 @@ import { casebookHome, libraryDir } from '../src/config';
 import { CASE_ID_PATTERN } from '../src/names';
 import type { PublishResult } from '../src/domain/types';
 import { getArtifact, putArtifact, revisionOf, writeFileAtomic } from './store';
+import { NonRetryable } from '../src/domain/failures';
 
 /** One case in the publish manifest. */
 export interface ManifestEntry {
@@ -41,7 +42,7 @@ interface JournalEntry {
 }
 
 function unsafePath(message: string): ApplicationFailure {
-  return ApplicationFailure.nonRetryable(message, 'UnsafePath');
+  return ApplicationFailure.nonRetryable(message, NonRetryable.UnsafePath);
 }
 
 function checkSlug(kind: 'caseId' | 'industry', value: string): void {
@@ -183,7 +184,7 @@ export async function publishCase(input: {
   if (actual !== revision) {
     throw ApplicationFailure.nonRetryable(
       `the stored draft of ${caseId} is revision ${actual}, not the approved revision ${revision}; approve the current revision again`,
-      'RevisionMismatch',
+      NonRetryable.RevisionMismatch,
     );
   }
   await checkNoLinks(file);
@@ -253,7 +254,7 @@ export async function unpublishCase(input: { caseId: string; industry: string; r
         if (err.code !== 'ENOENT') throw err;
         throw ApplicationFailure.nonRetryable(
           `the previous version of ${caseId} (${journal.previousRef}) is no longer in the artifact store under ${casebookHome()}; restore ${file} by hand`,
-          'PreviousVersionMissing',
+          NonRetryable.PreviousVersionMissing,
         );
       });
       if (previous !== current) await writeFileAtomic(file, previous);

@@ -16,9 +16,10 @@ import { binaryVersion, requireBinary } from '../src/binaries';
 import { listCases } from '../src/cli/commands/status';
 import { approveUpdate } from '../src/messages';
 import { CASEBOOK_SEARCH_ATTRIBUTE_KEYS } from '../src/search-attributes';
+import { workerLimits } from '../src/config';
 import type { CaseActivities } from '../src/domain/activities';
-import type { BenchFloorActivities } from '../workflows/bench-floor';
-import { benchApproveUpdate } from '../workflows/bench-floor';
+import type { BenchFloorActivities } from '../workflows/bench/floor';
+import { benchApproveUpdate } from '../workflows/bench/floor';
 import { fakeActivities, testBrief, testInput } from '../test/helpers/fakes';
 
 type NotifyInput = Parameters<CaseActivities['notify']>[0];
@@ -31,7 +32,7 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { cases: 200, parked: 1000, cache: Number(process.env.CASEBOOK_MAX_CACHED_WORKFLOWS ?? 2000) };
+  const options: Options = { cases: 200, parked: 1000, cache: workerLimits().maxCachedWorkflows };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = Number(argv[i + 1]);
@@ -95,7 +96,7 @@ async function main(): Promise<void> {
   const client: Client = env.client;
   const rss = new RssSampler();
   try {
-    const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: new DefaultLogger('ERROR') });
+    const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows/bench'), logger: new DefaultLogger('ERROR') });
     const taskQueue = 'bench';
     const decidedAt = new Map<string, number>();
     const publishedAt = new Map<string, number>();

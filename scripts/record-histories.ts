@@ -13,26 +13,22 @@
 import { revisionOf } from '../activities/store';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { WorkflowHandle } from '@temporalio/client';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import {
   approveSignal,
   approveUpdate,
-  progressQuery,
   requestChangesSignal,
   requestChangesUpdate,
   uploadDraftUpdate,
   type CaseProgress,
 } from '../src/messages';
-import type { caseWorkflow } from '../workflows/case';
 import { bundle, localEnv } from '../test/helpers/env';
 import { historyToJson } from '../test/helpers/histories';
+import { type CaseHandle, startCase, waitForPhase } from '../test/helpers/harness';
 import { fakeActivities, testBrief, testInput, type FakeControls } from '../test/helpers/fakes';
 
 /** Where the recorded histories live. */
 export const HISTORY_DIR = path.join(__dirname, '..', 'test', 'histories');
-
-type CaseHandle = WorkflowHandle<typeof caseWorkflow>;
 
 interface Scenario {
   name: string;
@@ -41,15 +37,8 @@ interface Scenario {
   drive: (handle: CaseHandle) => Promise<void>;
 }
 
-async function waitFor(handle: CaseHandle, phase: string, extra: (p: CaseProgress) => boolean = () => true): Promise<CaseProgress> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const progress = await handle.query(progressQuery);
-    if (progress.phase === phase && extra(progress)) return progress;
-    if (Date.now() > deadline) throw new Error(`${handle.workflowId} stayed in ${progress.phase}, expected ${phase}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** The case's progress once it is in `phase` (and `extra` holds). */
+const waitFor = (handle: CaseHandle, phase: string, extra?: (p: CaseProgress) => boolean) => waitForPhase(handle, phase, extra);
 
 const FIXED_DRAFT = '# fixed by hand\n\nA corrected draft.';
 
@@ -130,11 +119,7 @@ async function main(): Promise<void> {
       const { activities, controls } = fakeActivities();
       scenario.setup?.(controls);
       const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
-      const handle = (await env.client.workflow.start('caseWorkflow', {
-        taskQueue,
-        workflowId: `case-${caseId}`,
-        args: [testInput(caseId, testBrief({ id: caseId }))],
-      })) as CaseHandle;
+      const handle = await startCase(env.client, taskQueue, testInput(caseId, testBrief({ id: caseId })));
       await worker.runUntil(async () => {
         await scenario.drive(handle);
         const result = await handle.result();

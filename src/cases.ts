@@ -1,7 +1,8 @@
 import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
-import type { CaseInput } from '../workflows/case';
+import type { CaseInput } from './domain/case';
 import type { CaseBrief, Lang, Plan } from './domain/types';
-import { caseWorkflowId, taskQueue } from './names';
+import { taskQueue } from './config';
+import { caseWorkflowId } from './names';
 import { CaseIdKey, CaseIndustryKey, CasePhaseKey, CaseProgressKey } from './search-attributes';
 
 export type StartOutcome = 'started' | 'running' | 'published';

@@ -4,7 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import { loadClientConfigProfile, loadClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
-import { casebookHome } from './config';
+import { casebookHome, uiUrl } from './config';
 import { CASEBOOK_SEARCH_ATTRIBUTES } from './search-attributes';
 
 /** What `npm start` writes when it runs the embedded dev server, so the CLI finds it. */
@@ -62,7 +62,7 @@ export function loadConnectionSettings(): ConnectionSettings {
     address,
     namespace: namespace ?? dev?.namespace ?? 'default',
     connectOptions: { ...connectionOptions, address },
-    uiUrl: process.env.CASEBOOK_UI_URL ?? dev?.uiUrl ?? (hasExternalServer() ? undefined : 'http://localhost:8233'),
+    uiUrl: uiUrl() ?? dev?.uiUrl ?? (hasExternalServer() ? undefined : 'http://localhost:8233'),
   };
 }
 

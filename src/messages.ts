@@ -5,8 +5,10 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CampaignCasePhase, CampaignStage } from './domain/campaign';
-import type { CasePhase, CitedFigure, DraftInfo, Finding, ReworkPhase, WorkPhase } from './domain/types';
-import type { CaseInput } from '../workflows/case';
+import type { CasePhase, CitedFigure, DraftInfo, Finding, ReworkPhase } from './domain/types';
+import type { AuditEntry, CaseInput, PhaseTiming, RollbackStep } from './domain/case';
+
+export type { AuditEntry, PhaseTiming, RollbackStep } from './domain/case';
 
 export interface ApproveInput {
   reviewer: string;
@@ -53,23 +55,6 @@ export interface DecisionResult {
   quorumMet: boolean;
 }
 
-export interface AuditEntry {
-  at: string;
-  actor: string;
-  action: string;
-  revision?: string;
-  accepted: boolean;
-  detail?: string;
-  /** `signal`, `update` or `workflow`. */
-  via: 'signal' | 'update' | 'workflow';
-}
-
-export interface PhaseTiming {
-  phase: WorkPhase;
-  startedAt: string;
-  endedAt?: string;
-}
-
 export interface CaseProgress {
   caseId: string;
   company: string;
@@ -86,6 +71,8 @@ export interface CaseProgress {
   escalated: boolean;
   qa?: { revision: string; errors: number; warnings: number };
   attention?: string;
+  /** The rollback steps of a failed publish, while the case waits in attention because one failed. */
+  rollback?: RollbackStep[];
   publishedPath?: string;
   reworkLoops: number;
   timings: PhaseTiming[];

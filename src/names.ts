@@ -1,11 +1,7 @@
 /** Names shared by the worker, the CLI and the tests. */
 
-/** The task queue every casebook worker polls. Override with CASEBOOK_TASK_QUEUE (tests do). */
+/** The task queue every casebook worker polls, unless CASEBOOK_TASK_QUEUE says otherwise (src/config.ts). */
 export const DEFAULT_TASK_QUEUE = 'casebook';
-
-export function taskQueue(): string {
-  return process.env.CASEBOOK_TASK_QUEUE ?? DEFAULT_TASK_QUEUE;
-}
 
 /** Stable, readable workflow id of a case: `case-square`. */
 export function caseWorkflowId(caseId: string): string {

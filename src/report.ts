@@ -4,7 +4,7 @@
  * function is testable from fixture rows.
  */
 import type { CampaignStage } from './domain/campaign';
-import { PHASES, type WorkPhase } from './domain/types';
+import { PHASE_ZH, PHASES, type WorkPhase } from './domain/phases';
 import type { CampaignCaseRow, CampaignProgress, PhaseTiming } from './messages';
 
 /** What a case's own `progress` query adds to the campaign's row. */
@@ -27,18 +27,6 @@ export interface CampaignReport {
 
 export type ReportFormat = 'md' | 'json';
 
-const PHASE_ZH: Record<string, string> = {
-  pending: '待开始',
-  research: '调研',
-  analysis: '分析',
-  writing: '撰写',
-  qa: '质量检查',
-  review: '评审',
-  publish: '发布',
-  published: '已发布',
-  attention: '需关注',
-  failed: '失败',
-};
 
 /** The 状态 cell: ⏳ 待开始, 🔄 进行中（phase）, ✅ 已完成, or ❌ 失败 for a case whose workflow failed. */
 export function statusMarker(row: Pick<CampaignCaseRow, 'phase'>): string {

@@ -12,7 +12,7 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import { binaryVersion, requireBinary } from './binaries';
 import { casebookHome } from './config';
 import { connectClient, devServerInfoFile, registerSearchAttributes, hasExternalServer, loadConnectionSettings, type DevServerInfo } from './connection';
-import { taskQueue } from './names';
+import { taskQueue } from './config';
 import { CASEBOOK_SEARCH_ATTRIBUTES } from './search-attributes';
 import { createWorker, installRuntime } from './worker';
 

@@ -1,6 +1,6 @@
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { loadConnectionSettings, connectWorker } from './connection';
-import { taskQueue } from './names';
+import { metricsAddress, taskQueue, workerLimits } from './config';
 
 /** Options of {@link createWorker}; tests pass their own task queue, bundle and activities. */
 export interface CasebookWorkerOptions {
@@ -28,14 +28,13 @@ export async function createWorker(options: CasebookWorkerOptions): Promise<Work
     activities,
     // Let running activities finish when the worker is asked to stop (Ctrl-C, SIGTERM).
     shutdownGraceTime: '20 seconds',
-    maxCachedWorkflows: Number(process.env.CASEBOOK_MAX_CACHED_WORKFLOWS ?? 2000),
-    maxConcurrentActivityTaskExecutions: Number(process.env.CASEBOOK_MAX_ACTIVITIES ?? 20),
+    ...workerLimits(),
   });
 }
 
 /** Installs the Prometheus endpoint when CASEBOOK_METRICS_ADDRESS (e.g. 0.0.0.0:9464) is set. */
 export function installRuntime(): void {
-  const bindAddress = process.env.CASEBOOK_METRICS_ADDRESS;
+  const bindAddress = metricsAddress();
   if (bindAddress) Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress } } } });
 }
 

@@ -10,7 +10,6 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { MockActivityEnvironment, type TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { collectSources } from '../activities/sources';
@@ -28,9 +27,10 @@ import {
   uploadDraftUpdate,
 } from '../src/messages';
 import { PlanError, loadPlan } from '../src/plan';
-import type { caseWorkflow } from '../workflows/case';
-import { bundle, localEnv, unique } from './helpers/env';
+import { caseWorkflowId } from '../src/names';
+import { localEnv, unique } from './helpers/env';
 import { fakeActivities, testBrief, testInput } from './helpers/fakes';
+import { type CaseHandle, bundleOnce, expectUpdateRejected, startCase, waitUntil } from './helpers/harness';
 
 const execFileP = promisify(execFile);
 const savedEnv = { ...process.env };
@@ -298,16 +298,16 @@ describe('messages to a running case', () => {
   let env: TestWorkflowEnvironment;
   let worker: Worker;
   let workerRun: Promise<void>;
-  let handle: WorkflowHandle<typeof caseWorkflow>;
+  let handle: CaseHandle;
   let openGate: () => void;
   let controls: ReturnType<typeof fakeActivities>['controls'];
   let revision: string;
   const caseId = unique('bad');
-  const workflowId = `case-${caseId}`;
+  const workflowId = caseWorkflowId(caseId);
 
   beforeAll(async () => {
     process.env = { ...savedEnv };
-    const [e, workflowBundle] = await Promise.all([localEnv(), bundle()]);
+    const [e, workflowBundle] = await Promise.all([localEnv(), bundleOnce()]);
     env = e;
     const taskQueue = unique('tq');
     const fakes = fakeActivities();
@@ -322,11 +322,7 @@ describe('messages to a running case', () => {
     worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: fakes.activities });
     workerRun = worker.run();
     // carol writes the draft, so she is on the roster but may not approve it.
-    handle = await env.client.workflow.start('caseWorkflow', {
-      taskQueue,
-      workflowId,
-      args: [testInput(caseId, testBrief({ id: caseId, author: 'carol' }))],
-    });
+    handle = await startCase(env.client, taskQueue, testInput(caseId, testBrief({ id: caseId, author: 'carol' })));
   });
 
   afterAll(async () => {
@@ -339,11 +335,7 @@ describe('messages to a running case', () => {
   });
 
   async function waitFor(check: () => Promise<boolean>, what: string): Promise<void> {
-    const deadline = Date.now() + 20_000;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await waitUntil(what, check, (ok) => ok, 20_000);
   }
 
   /** History length once the case is idle: no activity or workflow task pending, and two reads agree. */
@@ -360,22 +352,13 @@ describe('messages to a running case', () => {
     return length;
   }
 
-  async function rejection(promise: Promise<unknown>): Promise<string> {
-    const err = await promise.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
-    return (err as WorkflowUpdateFailedError).cause?.message ?? '';
-  }
-
   async function audit(): Promise<AuditEntry[]> {
     return handle.query(auditTrailQuery);
   }
 
   test('a decision in the wrong phase is refused (update) or audited as rejected (signal)', async () => {
     await waitFor(async () => controls.calls.length === 0 && (await handle.query(progressQuery)).phase === 'research', 'research');
-    expect(await rejection(handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'alice' }] }))).toMatch(
+    expect(await expectUpdateRejected(handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'alice' }] }))).toMatch(
       /phase "research", not in review/,
     );
     await handle.signal(approveSignal, { reviewer: 'alice' });
@@ -459,14 +442,14 @@ describe('messages to a running case', () => {
 
   test.each(UPDATES)('an update with %s is rejected and leaves the history unchanged', async (_name, send, reason) => {
     const before = await settledHistoryLength();
-    expect(await rejection(send(handle))).toMatch(reason);
+    expect(await expectUpdateRejected(send(handle))).toMatch(reason);
     expect(await settledHistoryLength()).toBe(before);
   });
 
   test('a duplicate approval is rejected; the first one stands', async () => {
     await handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'alice', revision }] });
     const before = await settledHistoryLength();
-    expect(await rejection(handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'alice', revision }] }))).toMatch(/already approved/);
+    expect(await expectUpdateRejected(handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'alice', revision }] }))).toMatch(/already approved/);
     expect(await settledHistoryLength()).toBe(before);
     const progress = await handle.query(progressQuery);
     expect(progress.reviewers.filter((r) => r.approved).map((r) => r.name)).toEqual(['alice']);

@@ -3,23 +3,23 @@
  * phases from the cases' signals, approvals, completion with the summary, cases added later,
  * adoption of an already running case, and rejected input.
  */
-import { WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { type CampaignProgress, addCaseSignal, addCaseUpdate, approveUpdate, campaignProgressQuery, progressQuery } from '../src/messages';
 import { campaignWorkflowId, caseWorkflowId } from '../src/names';
 import { CampaignKey } from '../src/search-attributes';
-import type { CaseInput } from '../workflows/case';
+import type { CaseInput } from '../src/domain/case';
 import type { CampaignInput, campaignWorkflow } from '../workflows/campaign';
-import { bundle, localEnv, unique } from './helpers/env';
+import { localEnv, unique } from './helpers/env';
 import { fakeActivities, testInput, type FakeControls } from './helpers/fakes';
+import { bundleOnce, expectUpdateRejected, waitUntil } from './helpers/harness';
 
 let env: TestWorkflowEnvironment;
-let workflowBundle: WorkflowBundleWithSourceMap;
 
 beforeAll(async () => {
-  [env, workflowBundle] = await Promise.all([localEnv(), bundle()]);
+  [env] = await Promise.all([localEnv(), bundleOnce()]);
 });
 
 afterAll(async () => {
@@ -31,7 +31,7 @@ type CampaignHandle = WorkflowHandle<typeof campaignWorkflow>;
 async function withWorker(fn: (taskQueue: string, controls: FakeControls) => Promise<void>): Promise<void> {
   const taskQueue = unique('tq');
   const { activities, controls } = fakeActivities();
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await bundleOnce(), activities });
   await worker.runUntil(fn(taskQueue, controls));
 }
 
@@ -46,14 +46,8 @@ function startCampaign(taskQueue: string, version: string, cases: CaseInput[], e
 }
 
 /** Polls the campaign query until `ok` holds. */
-async function waitFor(handle: CampaignHandle, what: string, ok: (p: CampaignProgress) => boolean): Promise<CampaignProgress> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const p = await handle.query(campaignProgressQuery);
-    if (ok(p)) return p;
-    if (Date.now() > deadline) throw new Error(`campaign never reached "${what}": ${JSON.stringify(p.cases.map((r) => [r.caseId, r.phase]))}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+function waitFor(handle: CampaignHandle, what: string, ok: (p: CampaignProgress) => boolean): Promise<CampaignProgress> {
+  return waitUntil(`the campaign to reach "${what}"`, () => handle.query(campaignProgressQuery), ok);
 }
 
 const phaseOf = (p: CampaignProgress, caseId: string) => p.cases.find((r) => r.caseId === caseId)?.phase;
@@ -63,16 +57,6 @@ async function approve(caseId: string): Promise<void> {
   const handle = env.client.workflow.getHandle(caseWorkflowId(caseId));
   await handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'alice' }] });
   await handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'bob' }] });
-}
-
-async function updateRejection(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
-    return (err as WorkflowUpdateFailedError).cause?.message ?? '';
-  }
-  throw new Error('the update was accepted');
 }
 
 test('three cases at concurrency 2: true phases, approvals, all publish, stages reach 100, one summary', async () => {
@@ -134,13 +118,13 @@ test('a case added while the campaign runs shows in the query and in the Campaig
     expect(row.caseId).toBe(b);
     expect(row.workflowId).toBe(caseWorkflowId(b));
 
-    expect(await updateRejection(handle.executeUpdate(addCaseUpdate, { args: [{ input: testInput(a) }] }))).toMatch(
+    expect(await expectUpdateRejected(handle.executeUpdate(addCaseUpdate, { args: [{ input: testInput(a) }] }))).toMatch(
       new RegExp(`Case "${a}" is already in campaign ${version}`),
     );
-    expect(await updateRejection(handle.executeUpdate(addCaseUpdate, { args: [{ input: { caseId: 'Not An Id' } as never }] }))).toMatch(/must be a case id/);
-    expect(await updateRejection(handle.executeUpdate(addCaseUpdate, { args: [{} as never] }))).toMatch(/addCase takes one object/);
+    expect(await expectUpdateRejected(handle.executeUpdate(addCaseUpdate, { args: [{ input: { caseId: 'Not An Id' } as never }] }))).toMatch(/must be a case id/);
+    expect(await expectUpdateRejected(handle.executeUpdate(addCaseUpdate, { args: [{} as never] }))).toMatch(/addCase takes one object/);
     expect(
-      await updateRejection(handle.executeUpdate(addCaseUpdate, { args: [{ input: { ...testInput(unique('c')), planVersion: 'v0' } }] })),
+      await expectUpdateRejected(handle.executeUpdate(addCaseUpdate, { args: [{ input: { ...testInput(unique('c')), planVersion: 'v0' } }] })),
     ).toMatch(/comes from plan "v0"; campaign .* runs plan test/);
 
     await handle.signal(addCaseSignal, { input: testInput(b) });

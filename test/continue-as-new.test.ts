@@ -6,10 +6,12 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { TestWorkflowEnvironment as Env } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { requireBinary } from '../src/binaries';
+import { caseWorkflowId } from '../src/names';
 import { addNoteSignal, approveUpdate, auditTrailQuery, progressQuery } from '../src/messages';
 import { CASEBOOK_SEARCH_ATTRIBUTE_KEYS } from '../src/search-attributes';
-import { bundle, unique } from './helpers/env';
+import { unique } from './helpers/env';
 import { fakeActivities, testBrief, testInput } from './helpers/fakes';
+import { bundleOnce, startCase, waitForPhase, waitUntil } from './helpers/harness';
 
 let env: TestWorkflowEnvironment;
 
@@ -31,20 +33,15 @@ test('a case in review continues as new when the server suggests it, with its ap
   const taskQueue = unique('tq');
   const caseId = unique('long');
   const { activities, controls } = fakeActivities();
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await bundle(), activities });
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await bundleOnce(), activities });
   await worker.runUntil(async () => {
-    const handle = await env.client.workflow.start('caseWorkflow', { taskQueue, workflowId: `case-${caseId}`, args: [testInput(caseId, testBrief({ id: caseId }))] });
+    const handle = await startCase(env.client, taskQueue, testInput(caseId, testBrief({ id: caseId })));
     const firstRun = (await handle.describe()).runId;
-    for (let i = 0; i < 200 && (await handle.query(progressQuery)).phase !== 'review'; i++) await new Promise((r) => setTimeout(r, 50));
+    await waitForPhase(handle, 'review');
     await handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'alice' }] });
     for (let i = 0; i < 40; i++) await handle.signal(addNoteSignal, { author: 'erin', text: `note ${i}` });
 
-    let described = await handle.describe();
-    for (let i = 0; i < 100 && described.runId === firstRun; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      described = await handle.describe();
-    }
-    expect(described.runId).not.toBe(firstRun);
+    const described = await waitUntil('the case to continue as new', () => handle.describe(), (d) => d.runId !== firstRun);
     expect(described.historyLength).toBeLessThan(60);
 
     const progress = await handle.query(progressQuery);
@@ -66,7 +63,7 @@ test('a campaign continues as new and still sees its cases through to the summar
   const taskQueue = unique('tq');
   const version = unique('v-can');
   const { activities, controls } = fakeActivities();
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await bundle(), activities });
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await bundleOnce(), activities });
   await worker.runUntil(async () => {
     const caseIds = [1, 2, 3, 4].map((n) => unique(`c${n}`));
     const cases = caseIds.map((id) => ({ ...testInput(id, testBrief({ id })), campaign: version }));
@@ -77,12 +74,9 @@ test('a campaign continues as new and still sees its cases through to the summar
     });
     const firstRun = (await handle.describe()).runId;
     for (const caseId of caseIds) {
-      const child = env.client.workflow.getHandle(`case-${caseId}`);
-      for (let i = 0; i < 200; i++) {
-        const phase = await child.query(progressQuery).then((p) => p.phase, () => 'starting');
-        if (phase === 'review') break;
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      const child = env.client.workflow.getHandle(caseWorkflowId(caseId));
+      // The campaign starts the case; until then the query has no workflow to ask.
+      await waitUntil(`${caseId} to reach review`, () => child.query(progressQuery).then((p) => p.phase, () => 'starting'), (phase) => phase === 'review');
       await child.executeUpdate(approveUpdate, { args: [{ reviewer: 'alice' }] });
       await child.executeUpdate(approveUpdate, { args: [{ reviewer: 'bob' }] });
     }

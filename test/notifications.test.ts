@@ -3,11 +3,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { notificationLogFile, notify } from '../activities/notifications';
 import { REDACTED, redact } from '../src/redact';
+import { expectApplicationFailure } from './helpers/harness';
 
 const ENV_NAMES = [
   'CASEBOOK_HOME',
@@ -94,14 +94,7 @@ async function webhook(statuses: number[]): Promise<{ url: string; received: Rec
   };
 }
 
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ApplicationFailure);
-  return err as ApplicationFailure;
-}
+const failureOf = expectApplicationFailure;
 
 describe('notify', () => {
   test('prints one line and appends one JSON line to the log', async () => {

@@ -8,7 +8,6 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { WorkflowHandle } from '@temporalio/client';
 import { parseDocument } from 'yaml';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { requireBinary } from '../src/binaries';
@@ -17,8 +16,8 @@ import { defaultPlanFile, templateFile } from '../src/config';
 import { approveUpdate, progressQuery, reviewPacketQuery, uploadDraftUpdate } from '../src/messages';
 import { loadPlan } from '../src/plan';
 import { runQa } from '../src/qa';
-import type { caseWorkflow } from '../workflows/case';
-import { bundle, localEnv, startRealWorker, unique } from './helpers/env';
+import { localEnv, startRealWorker, unique } from './helpers/env';
+import { type CaseHandle, bundleOnce, startCase, waitUntil } from './helpers/harness';
 
 const run = promisify(execFile);
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'casebook-pipeline-'));
@@ -30,7 +29,7 @@ let worker: { stop: () => Promise<void> } | undefined;
 const taskQueue = unique('pipeline');
 
 beforeAll(async () => {
-  const [testEnv, workflowBundle] = await Promise.all([localEnv(), bundle()]);
+  const [testEnv, workflowBundle] = await Promise.all([localEnv(), bundleOnce()]);
   env = testEnv;
   worker = await startRealWorker(env, taskQueue, workflowBundle);
 });
@@ -41,14 +40,11 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-async function inReview(handle: WorkflowHandle<typeof caseWorkflow>): Promise<string> {
-  for (let i = 0; i < 240; i++) {
-    const progress = await handle.query(progressQuery);
-    if (progress.phase === 'review') return progress.revision!;
-    if (progress.phase === 'attention') throw new Error(`${handle.workflowId} needs attention: ${progress.attention}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${handle.workflowId} never reached review`);
+/** The revision in review; a case that needs attention instead fails the test with the reason. */
+async function inReview(handle: CaseHandle): Promise<string> {
+  const progress = await waitUntil(`${handle.workflowId} to reach review`, () => handle.query(progressQuery), (p) => p.phase === 'review' || p.phase === 'attention', 60_000);
+  if (progress.phase === 'attention') throw new Error(`${handle.workflowId} needs attention: ${progress.attention}`);
+  return progress.revision!;
 }
 
 test('all six planned cases publish, approved by updates and by `temporal workflow signal`', async () => {
@@ -56,13 +52,7 @@ test('all six planned cases publish, approved by updates and by `temporal workfl
   expect(plan.cases.map((c) => c.id)).toEqual(['square', 'paypal', 'blizzard', 'epic-games', 'tesla', 'siemens']);
   const files = { planFile: defaultPlanFile(), templateFile: templateFile() };
   const handles = await Promise.all(
-    plan.cases.map((brief) =>
-      env.client.workflow.start('caseWorkflow', {
-        taskQueue,
-        workflowId: `case-${brief.id}`,
-        args: [caseInput(plan, brief, files)],
-      }) as Promise<WorkflowHandle<typeof caseWorkflow>>,
-    ),
+    plan.cases.map((brief) => startCase(env.client, taskQueue, caseInput(plan, brief, files))),
   );
 
   for (const [index, handle] of handles.entries()) {
@@ -120,7 +110,7 @@ test('a seventh case added to the plan (new industry, new company) runs end to e
     taskQueue,
     workflowId: unique('case-northwind'),
     args: [caseInput(plan, brief, { planFile, templateFile: templateFile() })],
-  })) as WorkflowHandle<typeof caseWorkflow>;
+  })) as CaseHandle;
   const revision = await inReview(handle);
   await handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'alice', revision }] });
   expect((await handle.result()).phase).toBe('published');
@@ -140,7 +130,7 @@ test('an uploaded draft whose code calls a Temporal API wrongly is stopped in QA
     taskQueue,
     workflowId: unique('case-square-upload'),
     args: [caseInput(plan, brief, { planFile: defaultPlanFile(), templateFile: templateFile() })],
-  })) as WorkflowHandle<typeof caseWorkflow>;
+  })) as CaseHandle;
   const composed = await inReview(handle);
 
   const wrongSection = [

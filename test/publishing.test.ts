@@ -1,7 +1,6 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import {
@@ -13,6 +12,7 @@ import {
 } from '../activities/publishing';
 import { putArtifact, revisionOf } from '../activities/store';
 import type { PublishResult } from '../src/domain/types';
+import { expectApplicationFailure } from './helpers/harness';
 
 let tmp: string;
 let library: string;
@@ -49,14 +49,7 @@ function workflowEnv(workflowId = 'case-square', runId = 'run-1'): MockActivityE
   );
 }
 
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ApplicationFailure);
-  return err as ApplicationFailure;
-}
+const failureOf = expectApplicationFailure;
 
 async function files(dir: string): Promise<string[]> {
   const out: string[] = [];

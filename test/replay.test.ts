@@ -4,7 +4,7 @@
  * removed or reordered activity, timer or child, without `patched()`) fails here.
  * See docs/determinism.md for when and how to re-record.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -56,19 +56,16 @@ test('a history that does not match the code is reported as nondeterministic', a
 });
 
 test('a workflow change that breaks determinism makes the recorded histories fail to replay', async () => {
-  // A scratch copy of the case workflow with one extra activity call before research, as a careless
+  // A scratch copy of the workflows with one extra activity call before research, as a careless
   // edit would add it. It lives inside the project so its imports and node_modules resolve.
-  const source = readFileSync(path.join(projectRoot, 'workflows', 'case.ts'), 'utf8');
-  const anchor = 'const research = async () => {';
-  expect(source).toContain(anchor);
-  const broken = source.replace(
-    anchor,
-    `${anchor}\n    await notify({ caseId, kind: 'reminder', to: [], message: 'extra', workflowId: workflowInfo().workflowId });`,
-  );
   const dir = mkdtempSync(path.join(projectRoot, 'workflows-scratch-'));
   try {
-    writeFileSync(path.join(dir, 'case.ts'), broken);
-    writeFileSync(path.join(dir, 'index.ts'), "export { caseWorkflow } from './case';\n");
+    cpSync(path.join(projectRoot, 'workflows'), dir, { recursive: true });
+    const steps = path.join(dir, 'case-steps.ts');
+    const anchor = 'export async function research(run: CaseRun): Promise<void> {';
+    const source = readFileSync(steps, 'utf8');
+    expect(source).toContain(anchor);
+    writeFileSync(steps, source.replace(anchor, `${anchor}\n  await run.tell('reminder', [], 'extra');`));
     const brokenBundle = await bundleWorkflowCode({ workflowsPath: path.join(dir, 'index.ts'), logger: silent });
     const histories = files.map((file) => ({ workflowId: file, history: readHistoryFile(path.join(HISTORY_DIR, file)) }));
     const errors: unknown[] = [];

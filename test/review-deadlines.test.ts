@@ -3,16 +3,16 @@
  * reviewer, and never an automatic approval.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { approveUpdate, auditTrailQuery, progressQuery } from '../src/messages';
-import { bundle, timeSkippingEnv, unique } from './helpers/env';
+import { timeSkippingEnv, unique } from './helpers/env';
 import { fakeActivities, testBrief, testInput } from './helpers/fakes';
+import { bundleOnce, startCase, waitForPendingTimer, waitForPhase, waitUntil } from './helpers/harness';
 
 let env: TestWorkflowEnvironment;
-let workflowBundle: WorkflowBundleWithSourceMap;
 
 beforeAll(async () => {
-  [env, workflowBundle] = await Promise.all([timeSkippingEnv(), bundle()]);
+  [env] = await Promise.all([timeSkippingEnv(), bundleOnce()]);
 });
 
 afterAll(async () => {
@@ -27,24 +27,28 @@ test('an overdue review is reminded, then escalated to the backup, who may then 
     id: caseId,
     review: { ...testBrief().review, quorum: { roles: ['tech', 'data'] }, remindAfter: '1 day', escalateAfter: '3 days' },
   });
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await bundleOnce(), activities });
   await worker.runUntil(async () => {
-    const handle = await env.client.workflow.start('caseWorkflow', { taskQueue, workflowId: `case-${caseId}`, args: [testInput(caseId, brief)] });
-    // Wait (in real time) until the case is in review, then let the server skip ahead.
-    for (let i = 0; i < 200 && (await handle.query(progressQuery)).phase !== 'review'; i++) await new Promise((r) => setTimeout(r, 50));
-    expect((await handle.query(progressQuery)).phase).toBe('review');
+    const handle = await startCase(env.client, taskQueue, testInput(caseId, brief));
+    // Wait (in real time) until the case is in review and its reminder timer runs, then skip ahead.
+    await waitForPhase(handle, 'review');
+    await waitForPendingTimer(handle);
 
     await env.sleep('1 day');
-    expect(controls.notifications.map((n) => n.kind)).toEqual(['review-requested', 'reminder']);
+    // The timer has fired; the reminder is sent by the workflow task and activity that follow.
+    const kinds = () => Promise.resolve(controls.notifications.map((n) => n.kind));
+    expect(await waitUntil('the reminder', kinds, (k) => k.length >= 2)).toEqual(['review-requested', 'reminder']);
     expect((await handle.query(progressQuery)).escalated).toBe(false);
     await expect(handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'dave' }] })).rejects.toThrow();
 
+    await waitForPendingTimer(handle);
     await env.sleep('2 days');
-    const escalated = await handle.query(progressQuery);
-    expect(escalated.escalated).toBe(true);
+    const escalated = await waitUntil('the escalation', () => handle.query(progressQuery), (p) => p.escalated);
+    await waitUntil('the escalation notice', kinds, (k) => k.includes('escalation'));
     expect(escalated.pendingReviewers).toContain('dave');
     expect(controls.notifications.find((n) => n.kind === 'escalation')?.to).toEqual(['dave']);
 
+    await waitForPendingTimer(handle);
     await env.sleep('30 days');
     const still = await handle.query(progressQuery);
     expect(still.phase).toBe('review');
@@ -75,10 +79,10 @@ test('the quorum of roles needs each role; two approvals of the same role are no
       quorum: { roles: ['tech', 'data'] },
     },
   });
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await bundleOnce(), activities });
   await worker.runUntil(async () => {
-    const handle = await env.client.workflow.start('caseWorkflow', { taskQueue, workflowId: `case-${caseId}`, args: [testInput(caseId, brief)] });
-    for (let i = 0; i < 200 && (await handle.query(progressQuery)).phase !== 'review'; i++) await new Promise((r) => setTimeout(r, 50));
+    const handle = await startCase(env.client, taskQueue, testInput(caseId, brief));
+    await waitForPhase(handle, 'review');
     expect((await handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'alice' }] })).quorumMet).toBe(false);
     expect((await handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'bob' }] })).quorumMet).toBe(false);
     expect((await handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'carol' }] })).quorumMet).toBe(true);

@@ -1,11 +1,8 @@
 /**
  * The case workflow on a real Temporal dev server (the provisioned CLI), with test activities.
  */
-import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import {
-  type CaseProgress,
   approveSignal,
   approveUpdate,
   auditTrailQuery,
@@ -16,67 +13,23 @@ import {
   reviewPacketQuery,
   uploadDraftUpdate,
 } from '../src/messages';
-import type { caseWorkflow } from '../workflows/case';
 import { revisionOf } from '../activities/store';
-import { bundle, localEnv, unique } from './helpers/env';
-import { fakeActivities, testBrief, testInput, type FakeControls } from './helpers/fakes';
+import { localEnv } from './helpers/env';
+import { testBrief } from './helpers/fakes';
+import { bundleOnce, expectUpdateRejected, waitForPhase, withCase } from './helpers/harness';
 
 let env: TestWorkflowEnvironment;
-let workflowBundle: WorkflowBundleWithSourceMap;
 
 beforeAll(async () => {
-  [env, workflowBundle] = await Promise.all([localEnv(), bundle()]);
+  [env] = await Promise.all([localEnv(), bundleOnce()]);
 });
 
 afterAll(async () => {
   await env?.teardown();
 });
 
-type CaseHandle = WorkflowHandle<typeof caseWorkflow>;
-
-/** Starts a worker with fresh test activities, runs `fn`, and shuts the worker down. */
-async function withCase(
-  fn: (handle: CaseHandle, controls: FakeControls) => Promise<void>,
-  options: { brief?: Parameters<typeof testBrief>[0]; setup?: (controls: FakeControls) => void } = {},
-): Promise<void> {
-  const taskQueue = unique('tq');
-  const caseId = unique('case');
-  const { activities, controls } = fakeActivities();
-  options.setup?.(controls);
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
-  await worker.runUntil(async () => {
-    const handle = await env.client.workflow.start('caseWorkflow', {
-      taskQueue,
-      workflowId: `case-${caseId}`,
-      args: [testInput(caseId, testBrief({ id: caseId, ...options.brief }))],
-    });
-    await fn(handle as CaseHandle, controls);
-  });
-}
-
-/** Polls the progress query until `phase` is reached (and `extra` holds, when given). */
-async function waitForPhase(handle: CaseHandle, phase: string, extra: (p: CaseProgress) => boolean = () => true): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const progress = await handle.query(progressQuery);
-    if (progress.phase === phase && extra(progress)) return;
-    if (Date.now() > deadline) throw new Error(`case stayed in ${progress.phase} (revision ${progress.revision}), expected ${phase}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function rejection(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
-    return (err as WorkflowUpdateFailedError).cause?.message ?? '';
-  }
-  throw new Error('the update was accepted');
-}
-
 test('a case walks every phase, waits in review, and publishes once the quorum approves', async () => {
-  await withCase(async (handle, controls) => {
+  await withCase(env, async (handle, controls) => {
     await waitForPhase(handle, 'review');
     const progress = await handle.query(progressQuery);
     expect(progress.percent).toBeGreaterThan(0);
@@ -103,23 +56,23 @@ test('a case walks every phase, waits in review, and publishes once the quorum a
 });
 
 test('updates are rejected at once with clear messages; nothing changes', async () => {
-  await withCase(async (handle) => {
+  await withCase(env, async (handle) => {
     await waitForPhase(handle, 'review');
     const { revision } = await handle.query(progressQuery);
 
-    expect(await rejection(handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'mallory' }] }))).toMatch(/Unknown reviewer "mallory".*alice, bob, carol/);
-    expect(await rejection(handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'dave' }] }))).toMatch(/backup reviewer/);
-    expect(await rejection(handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'alice', revision: 'deadbeef0000' }] }))).toMatch(
+    expect(await expectUpdateRejected(handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'mallory' }] }))).toMatch(/Unknown reviewer "mallory".*alice, bob, carol/);
+    expect(await expectUpdateRejected(handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'dave' }] }))).toMatch(/backup reviewer/);
+    expect(await expectUpdateRejected(handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'alice', revision: 'deadbeef0000' }] }))).toMatch(
       new RegExp(`stale.*current revision is ${revision}`),
     );
-    expect(await rejection(handle.executeUpdate(requestChangesUpdate, { args: [{ reviewer: 'bob', comment: '' }] }))).toMatch(/needs a comment/);
+    expect(await expectUpdateRejected(handle.executeUpdate(requestChangesUpdate, { args: [{ reviewer: 'bob', comment: '' }] }))).toMatch(/needs a comment/);
     expect(
-      await rejection(handle.executeUpdate(requestChangesUpdate, { args: [{ reviewer: 'bob', comment: 'x', backTo: 'publish' as never }] })),
+      await expectUpdateRejected(handle.executeUpdate(requestChangesUpdate, { args: [{ reviewer: 'bob', comment: 'x', backTo: 'publish' as never }] })),
     ).toMatch(/"backTo" must be one of research, analysis, writing/);
 
     await handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'alice' }] });
-    expect(await rejection(handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'alice' }] }))).toMatch(/already approved/);
-    expect(await rejection(handle.executeUpdate(resumeUpdate, { args: [{ by: 'dave' }] }))).toMatch(/not waiting for attention/);
+    expect(await expectUpdateRejected(handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'alice' }] }))).toMatch(/already approved/);
+    expect(await expectUpdateRejected(handle.executeUpdate(resumeUpdate, { args: [{ by: 'dave' }] }))).toMatch(/not waiting for attention/);
 
     const progress = await handle.query(progressQuery);
     expect(progress.phase).toBe('review');
@@ -131,17 +84,17 @@ test('updates are rejected at once with clear messages; nothing changes', async 
 });
 
 test('the author cannot approve their own draft', async () => {
-  await withCase(
+  await withCase(env, 
     async (handle) => {
       await waitForPhase(handle, 'review');
-      expect(await rejection(handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'carol' }] }))).toMatch(/carol wrote revision .* cannot review it/);
+      expect(await expectUpdateRejected(handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'carol' }] }))).toMatch(/carol wrote revision .* cannot review it/);
     },
     { brief: { author: 'carol' } },
   );
 });
 
 test('an invalid signal is recorded in the audit trail and changes nothing', async () => {
-  await withCase(async (handle) => {
+  await withCase(env, async (handle) => {
     await waitForPhase(handle, 'review');
     await handle.signal(approveSignal, { reviewer: 'mallory' });
     await handle.signal(approveSignal, { nonsense: true } as never);
@@ -159,7 +112,7 @@ test('an invalid signal is recorded in the audit trail and changes nothing', asy
 });
 
 test('request-changes back to analysis makes a new revision; approvals of the old one are void', async () => {
-  await withCase(async (handle, controls) => {
+  await withCase(env, async (handle, controls) => {
     await waitForPhase(handle, 'review');
     const before = await handle.query(progressQuery);
     await handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'alice', revision: before.revision }] });
@@ -177,7 +130,7 @@ test('request-changes back to analysis makes a new revision; approvals of the ol
     expect(analyses).toHaveLength(2);
     expect(JSON.stringify(analyses[1].input)).toContain('Cite the settlement volume');
 
-    expect(await rejection(handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'carol', revision: before.revision }] }))).toMatch(
+    expect(await expectUpdateRejected(handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'carol', revision: before.revision }] }))).toMatch(
       new RegExp(`Revision ${before.revision} is stale: the current revision is ${after.revision}`),
     );
     const packet = await handle.query(reviewPacketQuery);
@@ -188,7 +141,7 @@ test('request-changes back to analysis makes a new revision; approvals of the ol
 });
 
 test('QA errors send the draft back to writing; a repeated failure needs attention until a writer uploads', async () => {
-  await withCase(
+  await withCase(env, 
     async (handle, controls) => {
       await waitForPhase(handle, 'attention');
       const progress = await handle.query(progressQuery);
@@ -199,7 +152,7 @@ test('QA errors send the draft back to writing; a repeated failure needs attenti
       const uploaded = await handle.executeUpdate(uploadDraftUpdate, { args: [{ author: 'frank', markdown: '# fixed by hand' }] });
       await waitForPhase(handle, 'review');
       expect((await handle.query(progressQuery)).revision).toBe(uploaded.revision);
-      expect(await rejection(handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'alice', revision: progress.revision }] }))).toMatch(/stale/);
+      expect(await expectUpdateRejected(handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'alice', revision: progress.revision }] }))).toMatch(/stale/);
       const composeFeedback = controls.calls.filter((c) => c.name === 'composeDraft').map((c) => (c.input as { feedback: string[] }).feedback);
       expect(composeFeedback[1].join('\n')).toMatch(/QA test-rule: bad draft — fix it/);
     },
@@ -215,7 +168,7 @@ test('QA errors send the draft back to writing; a repeated failure needs attenti
 
 
 test('a failure after publishing is compensated and the case needs attention', async () => {
-  await withCase(
+  await withCase(env, 
     async (handle, controls) => {
       await waitForPhase(handle, 'review');
       await handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'alice' }] });
@@ -236,8 +189,52 @@ test('a failure after publishing is compensated and the case needs attention', a
   );
 });
 
-test('past the revision cap the case needs attention, visibly', async () => {
+test('a compensation that fails parks the case in attention with what was and was not undone; resume retries it', async () => {
   await withCase(
+    env,
+    async (handle, controls) => {
+      const { revision } = await waitForPhase(handle, 'review');
+      await handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'alice' }] });
+      await handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'carol' }] });
+
+      const parked = await waitForPhase(handle, 'attention');
+      expect(parked.attention).toMatch(/Publishing failed \(library folder is read-only\) and the rollback did not finish/);
+      expect(parked.attention).toMatch(new RegExp(`NOT undone: unpublish revision ${revision} \\(the previous version of .* is no longer in the artifact store\\)`));
+      expect(parked.rollback).toEqual([{ step: `unpublish revision ${revision}`, revision, undone: false, error: expect.stringMatching(/no longer in the artifact store/) }]);
+      expect(controls.published.get(parked.caseId)).toBe(revision); // still out there: nothing was undone
+      expect((await handle.describe()).status.name).toBe('RUNNING');
+      await expectUpdateRejected(handle.executeUpdate(uploadDraftUpdate, { args: [{ author: 'frank', markdown: '# new' }] }), /not fully rolled back/);
+
+      // A resume while the cause is still there retries the rollback and stays in attention.
+      await handle.executeUpdate(resumeUpdate, { args: [{ by: 'dave' }] });
+      const retried = await waitForPhase(handle, 'attention', (p) => /still not finished/.test(p.attention ?? ''));
+      expect(retried.rollback?.[0].undone).toBe(false);
+      expect(controls.calls.filter((c) => c.name === 'unpublishCase')).toHaveLength(2);
+
+      // Once the cause is fixed, resume finishes the rollback, then publishes again.
+      controls.failUnpublish = false;
+      controls.failLibraryUpdate = false;
+      await handle.executeUpdate(resumeUpdate, { args: [{ by: 'dave' }] });
+      const result = await handle.result();
+      expect(result.phase).toBe('published');
+      const names = controls.calls.map((c) => c.name);
+      expect(names.filter((n) => n === 'unpublishCase')).toHaveLength(3);
+      expect(names.lastIndexOf('publishCase')).toBeGreaterThan(names.lastIndexOf('unpublishCase'));
+      expect(controls.published.get(result.caseId)).toBe(revision);
+      const trail = await handle.query(auditTrailQuery);
+      expect(trail.filter((a) => a.action === 'rollback retried').map((a) => a.accepted)).toEqual([false, true]);
+    },
+    {
+      setup: (controls) => {
+        controls.failLibraryUpdate = true;
+        controls.failUnpublish = true;
+      },
+    },
+  );
+});
+
+test('past the revision cap the case needs attention, visibly', async () => {
+  await withCase(env, 
     async (handle) => {
       await waitForPhase(handle, 'review');
       await handle.executeUpdate(requestChangesUpdate, { args: [{ reviewer: 'alice', comment: 'again' }] });

@@ -45,6 +45,8 @@ export interface DraftUploadInput {
   section?: string;
   author: string;
   dossierRef: string;
+  /** The case's template (for `section`); absent only in uploads scheduled before it was passed, which use the worker's. */
+  templateFile?: string;
 }
 
 /** Input of the QA activity. */

@@ -4,25 +4,10 @@
  *
  * Pure: the workflow imports this file.
  */
-import type { CasePhase } from './types';
+import { type CasePhase, phaseRank } from './phases';
 
 /** A case's phase as the campaign sees it: `pending` until the campaign has started it. */
 export type CampaignCasePhase = CasePhase | 'pending';
-
-/** Order of the phases; a case's furthest phase only moves forward, rework does not undo a stage. */
-export const PHASE_RANK: Record<CampaignCasePhase, number> = {
-  pending: 0,
-  research: 1,
-  analysis: 2,
-  writing: 3,
-  qa: 4,
-  review: 5,
-  publish: 6,
-  published: 7,
-  // Neither moves the furthest phase: they say nothing about work done.
-  attention: 0,
-  failed: 0,
-};
 
 export type StageId = 'planning' | 'collection' | 'analysis' | 'documentation' | 'quality';
 
@@ -52,9 +37,9 @@ export const STAGES: { id: StageId; label: string; reached?: CampaignCasePhase; 
   { id: 'quality', label: '质量检查', reached: 'review', rule: '通过质量检查（已进入评审）的案例占比' },
 ];
 
-/** The further of two phases (attention and failed never advance it). */
+/** The further of two phases; a case's furthest phase only moves forward (holds and failed never advance it). */
 export function furthestPhase(a: CampaignCasePhase, b: CampaignCasePhase): CampaignCasePhase {
-  return PHASE_RANK[b] > PHASE_RANK[a] ? b : a;
+  return phaseRank(b) > phaseRank(a) ? b : a;
 }
 
 /** Share of `count` out of `total` in whole percent; an empty campaign is at 0%. */
@@ -72,7 +57,7 @@ export function campaignStages(furthest: CampaignCasePhase[], running = true): C
     label: stage.label,
     rule: stage.rule,
     percent: stage.reached
-      ? percentOf(furthest.filter((p) => PHASE_RANK[p] >= PHASE_RANK[stage.reached!]).length, furthest.length)
+      ? percentOf(furthest.filter((p) => phaseRank(p) >= phaseRank(stage.reached!)).length, furthest.length)
       : running
         ? 100
         : 0,

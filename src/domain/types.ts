@@ -6,20 +6,11 @@
 /** Languages a case document can be written in; Chinese is the library's language. */
 export type Lang = 'zh' | 'en';
 
-/** The working phases of a case, in order. */
-export const PHASES = ['research', 'analysis', 'writing', 'qa', 'review', 'publish'] as const;
-export type WorkPhase = (typeof PHASES)[number];
-
-/** Every value the `CasePhase` search attribute can take. */
-export type CasePhase = WorkPhase | 'published' | 'attention' | 'failed';
+export { PHASES, REWORK_PHASES, type CasePhase, type ReworkPhase, type WorkPhase } from './phases';
 
 /** The template's metric buckets, each the suffix of a metrics item id (`metrics.<bucket>`). */
 export const METRICS = ['throughput', 'latency', 'reliability', 'cost'] as const;
 export type MetricBucket = (typeof METRICS)[number];
-
-/** Phases a reviewer may send a case back to. */
-export const REWORK_PHASES = ['research', 'analysis', 'writing'] as const;
-export type ReworkPhase = (typeof REWORK_PHASES)[number];
 
 /**
  * What the text held for a source is:

@@ -6,9 +6,10 @@ import { revisionOf } from '../../activities/store';
 import { ApplicationFailure } from '@temporalio/common';
 import { readCaseProgress } from '../../activities/campaign';
 import type { CampaignActivities, CaseActivities } from '../../src/domain/activities';
+import { NonRetryable } from '../../src/domain/failures';
 import { renderSummaryMarkdown } from '../../src/report';
 import type { CaseBrief, DraftInfo, QaSummary } from '../../src/domain/types';
-import type { CaseInput } from '../../workflows/case';
+import type { CaseInput } from '../../src/domain/case';
 
 export interface FakeControls {
   /** QA reports an error for the revisions this returns true for. */
@@ -17,6 +18,8 @@ export interface FakeControls {
   stubbornComposer: boolean;
   /** Make the library update fail (to exercise the publish saga). */
   failLibraryUpdate: boolean;
+  /** Make the saga's compensation (unpublishCase) fail, as a rollback whose old version is gone does. */
+  failUnpublish: boolean;
   calls: { name: string; input: unknown }[];
   published: Map<string, string>;
   notifications: { kind: string; to: string[] }[];
@@ -29,6 +32,7 @@ export function fakeActivities(): { activities: CaseActivities & CampaignActivit
     qaFails: () => false,
     stubbornComposer: false,
     failLibraryUpdate: false,
+    failUnpublish: false,
     calls: [],
     published: new Map(),
     notifications: [],
@@ -81,6 +85,9 @@ export function fakeActivities(): { activities: CaseActivities & CampaignActivit
     },
     async unpublishCase(input) {
       record('unpublishCase', input);
+      if (controls.failUnpublish) {
+        throw ApplicationFailure.nonRetryable(`the previous version of ${input.caseId} is no longer in the artifact store`, NonRetryable.PreviousVersionMissing);
+      }
       if (controls.published.get(input.caseId) === input.revision) controls.published.delete(input.caseId);
     },
     async updateLibraryDocs(input) {

@@ -2,7 +2,8 @@ import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundErro
 import { Command } from 'commander';
 import { caseInput } from '../../cases';
 import { type CampaignProgress, addCaseUpdate, campaignProgressQuery } from '../../messages';
-import { campaignWorkflowId, taskQueue } from '../../names';
+import { taskQueue } from '../../config';
+import { campaignWorkflowId } from '../../names';
 import { UnknownCaseError, findCase } from '../../plan';
 import { CampaignKey } from '../../search-attributes';
 import type { CampaignInput } from '../../../workflows/campaign';

@@ -1,0 +1,101 @@
+/**
+ * What a case shows outside its history: search attributes (for `casebook status` and the Web UI's
+ * list) and the current details (the Web UI's "current details" panel).
+ */
+import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import type { PhaseTiming } from '../src/domain/case';
+import { PHASES, type CasePhase } from '../src/domain/phases';
+import {
+  CampaignKey,
+  CaseIdKey,
+  CaseIndustryKey,
+  CasePhaseKey,
+  CaseProgressKey,
+  CaseReviewersKey,
+  CaseRevisionKey,
+} from '../src/search-attributes';
+
+/** The facts about a case that visibility shows, read fresh each time it is written. */
+export interface VisibleCase {
+  caseId: string;
+  industry: string;
+  campaign?: string;
+  title: string;
+  phase: CasePhase;
+  percent: number;
+  revision?: string;
+  revisionCount: number;
+  maxRevisions: number;
+  quorum: string;
+  pendingReviewers: string[];
+  timings: PhaseTiming[];
+  qa?: { revision: string; errors: number; warnings: number };
+  attention?: string;
+}
+
+/** The search attributes a case keeps up to date. */
+export function searchAttributesOf(c: VisibleCase): SearchAttributeUpdatePair[] {
+  return [
+    { key: CaseIdKey, value: c.caseId },
+    { key: CaseIndustryKey, value: c.industry },
+    ...(c.campaign ? [{ key: CampaignKey, value: c.campaign }] : []),
+    { key: CasePhaseKey, value: c.phase },
+    { key: CaseProgressKey, value: c.percent },
+    { key: CaseRevisionKey, value: c.revision ?? 'none' },
+    { key: CaseReviewersKey, value: c.pendingReviewers },
+  ];
+}
+
+/** The current details: a checklist of the phases and what the case waits for, in Markdown. */
+export function detailsOf(c: VisibleCase): string {
+  const checklist = PHASES.map((phase) => {
+    const done = c.timings.some((t) => t.phase === phase && t.endedAt) && c.phase !== phase;
+    return `- [${done || c.phase === 'published' ? 'x' : ' '}] ${phase}${c.phase === phase ? ' ← now' : ''}`;
+  }).join('\n');
+  const lines = [
+    `**${c.title}** — phase \`${c.phase}\`, ${c.percent}%`,
+    '',
+    checklist,
+    '',
+    `Revision: ${c.revision ?? '—'} (${c.revisionCount} so far, cap ${c.maxRevisions})`,
+    `Quorum: ${c.quorum}`,
+    `Pending reviewers: ${c.pendingReviewers.length ? c.pendingReviewers.join(', ') : '—'}`,
+  ];
+  if (c.qa) lines.push(`QA: ${c.qa.errors} errors, ${c.qa.warnings} warnings (revision ${c.qa.revision})`);
+  if (c.attention) lines.push('', `⚠️ **Needs attention:** ${c.attention}`);
+  return lines.join('\n');
+}
+
+/**
+ * Writes a case's visibility once per workflow task, and only what changed: every upsert is a
+ * visibility write on the server.
+ */
+export class Visibility {
+  /** Search attributes as last written, seeded from the start options or the previous run. */
+  private readonly written = new Map<string, string>(
+    workflowInfo().typedSearchAttributes.getAll().map((pair) => [pair.key.name, JSON.stringify(pair.value)]),
+  );
+  private queued = false;
+
+  constructor(private readonly read: () => VisibleCase) {}
+
+  /** Marks the visible state dirty; it is written once, at the end of the current workflow task. */
+  refresh(): void {
+    if (this.queued) return;
+    this.queued = true;
+    // A microtask runs before the activation completes, after every state change of this task.
+    void Promise.resolve().then(() => this.flush());
+  }
+
+  private flush(): void {
+    this.queued = false;
+    const c = this.read();
+    const changed = searchAttributesOf(c).filter((pair) => this.written.get(pair.key.name) !== JSON.stringify(pair.value));
+    if (changed.length) {
+      upsertSearchAttributes(changed);
+      for (const pair of changed) this.written.set(pair.key.name, JSON.stringify(pair.value));
+    }
+    setCurrentDetails(detailsOf(c));
+  }
+}
