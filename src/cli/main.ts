@@ -3,6 +3,7 @@ import { campaignCommand } from './commands/campaign';
 import { approveCommand, requestChangesCommand, resumeCommand } from './commands/decide';
 import { inboxCommand } from './commands/inbox';
 import { reportCommand } from './commands/report';
+import { diffCommand } from './commands/diff';
 import { draftCommand, noteCommand } from './commands/research';
 import { showCommand } from './commands/show';
 import { startCommand } from './commands/start';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
     resumeCommand(),
     noteCommand(),
     draftCommand(),
+    diffCommand(),
     inboxCommand(),
     qaCommand(),
     campaignCommand(),
