@@ -1,6 +1,6 @@
 // The review page's own script (served by the app; no CDN): draws Mermaid diagrams and shows a
 // new revision without a manual reload.
-/* global mermaid */
+/* global window, document, fetch, setTimeout, mermaid */ // runs in the browser
 (function () {
   if (window.mermaid && document.querySelector('pre.mermaid')) {
     mermaid.initialize({ startOnLoad: false, securityLevel: 'strict' });
