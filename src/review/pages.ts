@@ -116,7 +116,7 @@ function reviewersPanel(view: CaseView): string {
     const pending = progress.pendingReviewers.includes(r.name);
     return `<tr><td>${esc(r.name)} <span class="muted">${esc(r.role)}</span></td><td>${r.approved ? '<span class="badge ok">approved</span>' : pending ? '<span class="badge warn">pending</span>' : ''}</td><td class="muted">${d ? `${esc(d.action)} @${esc(d.revision)} ${esc(d.at.slice(0, 16).replace('T', ' '))}` : '—'}</td></tr>`;
   });
-  const quorum = brief ? ('count' in brief.review.quorum ? `${brief.review.quorum.count} approvals` : `one per role: ${brief.review.quorum.roles.join(', ')}`) : '';
+  const quorum = brief ? ('count' in brief.review.quorum ? `${brief.review.quorum.count} approval${brief.review.quorum.count === 1 ? '' : 's'}` : `one per role: ${brief.review.quorum.roles.join(', ')}`) : '';
   return `<section class="panel" id="reviewers"><h2>Reviewers</h2><table class="list">${rows.join('')}</table>
 <p class="muted">${quorum ? `Quorum: ${esc(quorum)}. ` : ''}${brief ? `Backup: ${esc(brief.review.backup.name)}${progress.escalated ? ' (escalated)' : ''}. ` : ''}${reviewSince ? `In review since ${esc(reviewSince.slice(0, 16).replace('T', ' '))} UTC. ` : ''}</p>
 ${deadline ? `<p>Deadline: ${when(deadline)}${brief ? ` <span class="muted">(reminder after ${esc(brief.review.remindAfter)}, escalation after ${esc(brief.review.escalateAfter)})</span>` : ''}</p>` : ''}</section>`;

@@ -1,5 +1,6 @@
 /**
- * Draft Markdown to safe HTML: unified / remark (GFM: tables, footnotes) / rehype, with the raw HTML
+ * Draft Markdown to safe HTML: unified / remark (GFM: tables, footnotes; the YAML frontmatter is
+ * metadata, not shown) / rehype, with the raw HTML
  * of a draft parsed and then sanitised by rehype-sanitize (drafts are untrusted), code highlighted
  * by rehype-highlight, Mermaid blocks left for the page's own mermaid.js, and QA findings placed
  * after the block that holds their line.
@@ -9,6 +10,7 @@ import rehypeHighlight from 'rehype-highlight';
 import rehypeRaw from 'rehype-raw';
 import rehypeSanitize, { defaultSchema } from 'rehype-sanitize';
 import rehypeStringify from 'rehype-stringify';
+import remarkFrontmatter from 'remark-frontmatter';
 import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
 import remarkRehype from 'remark-rehype';
@@ -116,6 +118,7 @@ function placeFindings(findings: Finding[]) {
 export async function renderDraft(markdown: string, findings: Finding[] = []): Promise<string> {
   const file = await unified()
     .use(remarkParse)
+    .use(remarkFrontmatter, ['yaml'])
     .use(remarkGfm)
     // Ids are prefixed once, by rehype-sanitize (against DOM clobbering); links follow below.
     .use(remarkRehype, { allowDangerousHtml: true, clobberPrefix: '' })
