@@ -113,7 +113,7 @@ beforeAll(async () => {
   // about the inline HTML (a finding for the reviewers), and the page must render it inert.
   await uploadWith('square', 'Inline markup test: <script>window.__xss = "script"</script><img src="x" onerror="window.__xss = \'onerror\'"> done.');
   await inReview('square', first.revision);
-});
+}, 600_000); // the real pipeline for two cases and an upload, on a busy machine
 
 afterAll(async () => {
   await browser?.close();
@@ -182,7 +182,7 @@ test('alice opens her inbox, opens a case, reads the draft, a QA finding and a s
   const result = await env.client.workflow.getHandle('case-square').result();
   expect(result).toEqual(expect.objectContaining({ phase: 'published', revision, approvals: ['alice'] }));
   await page.context().close();
-});
+}, 300_000);
 
 test('bob requests changes back to writing, and the new revision shows the diff without a reload', async () => {
   const page = await newPage();
@@ -200,12 +200,12 @@ test('bob requests changes back to writing, and the new revision shows the diff 
   await page.waitForFunction((old) => {
     const rev = document.querySelector('#revision')?.textContent;
     return rev && rev !== old && document.querySelector('#decide form');
-  }, before, { timeout: 120_000, polling: 500 });
+  }, before, { timeout: 240_000, polling: 500 });
   const diff = page.locator('#diff');
   expect(await diff.locator('h2').innerText()).toContain("since bob's last decision");
   expect(await diff.locator('tr.add').allInnerTexts()).toEqual(expect.arrayContaining([expect.stringContaining('Cite the concurrent-player figure')]));
   await page.context().close();
-});
+}, 300_000);
 
 test('the CLI prints the draft, the diff since bob\'s decision, and the review page link', async () => {
   const markdown = await currentMarkdown('blizzard');
@@ -230,7 +230,7 @@ test('the CLI prints the draft, the diff since bob\'s decision, and the review p
   const missing = await casebook('draft', 'show', 'blizzard', '--revision', '0123456789ab');
   expect(missing.code).toBe(1);
   expect(missing.stderr).toMatch(/blizzard has no revision "0123456789ab"[\s\S]*Its revisions: /);
-});
+}, 300_000);
 
 test('a decision on a stale revision shows the validator\'s message', async () => {
   const page = await newPage();
@@ -248,7 +248,7 @@ test('a decision on a stale revision shows the validator\'s message', async () =
   expect(await message.innerText()).toContain(`Revision ${shown} is stale: the current revision is ${next}`);
   expect((await progressOf('blizzard')).reviewers.find((r) => r.name === 'alice')?.approved).toBe(false);
   await page.context().close();
-});
+}, 300_000);
 
 test('with tokens configured, a request without a valid token gets 401 and no draft text', async () => {
   const secured = await startReviewServer({

@@ -395,13 +395,21 @@ export async function startReviewServer(options: ReviewServerOptions = {}): Prom
   const address = app.server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
   const url = `http://${host === '0.0.0.0' || host === '::' || host === '127.0.0.1' ? 'localhost' : host}:${actualPort}`;
-  if (options.announce) mkdirSync(path.dirname(reviewServerInfoFile()), { recursive: true });
-  if (options.announce) writeFileSync(reviewServerInfoFile(), JSON.stringify({ url, pid: process.pid, auth: auth.mode }, null, 2));
+  let announced = false;
+  if (options.announce) {
+    try {
+      mkdirSync(path.dirname(reviewServerInfoFile()), { recursive: true });
+      writeFileSync(reviewServerInfoFile(), JSON.stringify({ url, pid: process.pid, auth: auth.mode }, null, 2));
+      announced = true;
+    } catch {
+      // A read-only state folder (the compose service): the CLI then uses CASEBOOK_REVIEW_URL.
+    }
+  }
   return {
     url,
     app,
     close: async () => {
-      if (options.announce) rmSync(reviewServerInfoFile(), { force: true });
+      if (announced) rmSync(reviewServerInfoFile(), { force: true });
       await app.close();
       if (ownClient) await client.connection.close();
     },
