@@ -213,6 +213,9 @@ test('the CLI prints the draft, the diff since bob\'s decision, and the review p
   expect(shown.code).toBe(0);
   const reviewUrl = JSON.parse(shown.stdout).reviewUrl as string;
   expect(reviewUrl).toBe(`${server.url}/cases/blizzard`);
+  // The Temporal Web UI shows the link in the case workflow's details.
+  const details = await (await env.client.workflow.getHandle('case-blizzard').describe()).staticDetails();
+  expect(details).toMatch(/Review page: \[http:\/\/[^\]]+\/cases\/blizzard\]/);
   const page = await fetch(reviewUrl);
   expect(await page.text()).toMatch(/Blizzard[\s\S]*<h2[^>]*>1\. [\s\S]*name="decision" value="approve"/);
 
