@@ -119,8 +119,8 @@ export class CaseReader {
   /** Progress, review packet, audit trail and revision history of a case. Throws WorkflowNotFoundError. */
   async snapshot(caseId: string): Promise<CaseSnapshot> {
     const handle = this.handle(caseId);
-    const description = await handle.describe();
-    const [progress, packet, audit] = await Promise.all([
+    const [description, progress, packet, audit] = await Promise.all([
+      handle.describe(),
       handle.query(progressQuery),
       handle.query(reviewPacketQuery),
       handle.query(auditTrailQuery),

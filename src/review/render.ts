@@ -6,8 +6,8 @@
  * after the block that holds their line.
  */
 import type { Element, ElementContent, Root, RootContent } from 'hast';
+import type { Root as MdRoot, RootContent as MdContent } from 'mdast';
 import rehypeHighlight from 'rehype-highlight';
-import rehypeRaw from 'rehype-raw';
 import rehypeSanitize, { defaultSchema } from 'rehype-sanitize';
 import rehypeStringify from 'rehype-stringify';
 import remarkFrontmatter from 'remark-frontmatter';
@@ -24,6 +24,17 @@ const schema = {
     '*': [...(defaultSchema.attributes?.['*'] ?? []), 'dataLineStart', 'dataLineEnd'],
   },
 };
+
+/** Raw HTML in the draft becomes visible text: inert, and the reviewer sees what the writer wrote. */
+function htmlAsText() {
+  return (tree: MdRoot) => {
+    const visit = (node: MdRoot | MdContent) => {
+      if (node.type === 'html') (node as unknown as { type: string }).type = 'text';
+      if ('children' in node) for (const child of node.children) visit(child);
+    };
+    visit(tree);
+  };
+}
 
 /** Marks each top-level block with the Markdown lines it came from (before sanitising drops positions). */
 function markLines() {
@@ -120,9 +131,9 @@ export async function renderDraft(markdown: string, findings: Finding[] = []): P
     .use(remarkParse)
     .use(remarkFrontmatter, ['yaml'])
     .use(remarkGfm)
+    .use(htmlAsText)
     // Ids are prefixed once, by rehype-sanitize (against DOM clobbering); links follow below.
-    .use(remarkRehype, { allowDangerousHtml: true, clobberPrefix: '' })
-    .use(rehypeRaw)
+    .use(remarkRehype, { clobberPrefix: '' })
     .use(markLines)
     .use(rehypeSanitize, schema)
     .use(mermaidBlocks)

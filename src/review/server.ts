@@ -121,6 +121,7 @@ export async function buildReviewApp(options: ReviewAppOptions): Promise<Fastify
   const drafts = new Lru<string>(32);
   const rendered = new Lru<string>(32);
   const dossiers = new Lru<Dossier>(32);
+  const diffs = new Lru<string>(32);
   const inboxDetails = new Lru<Omit<InboxRow, 'pending'>>(5000);
   const assets = new Map(Object.entries(ASSETS).map(([name, a]) => [name, { body: asset(a.file()), type: a.type }]));
 
@@ -238,6 +239,11 @@ export async function buildReviewApp(options: ReviewAppOptions): Promise<Fastify
       const { markdown } = await reader.markdown(snapshot, revision);
       return entry?.ref ? drafts.set(entry.ref, markdown) : markdown;
     };
+    // Revisions are content hashes, so the diff of two of them never changes.
+    const cachedDiff = async (base: string, markdown: string) => {
+      const key = `${base}:${packet.revision}`;
+      return diffs.get(key) ?? diffs.set(key, diffHtml(await readMarkdown(base), markdown));
+    };
     if (packet.revision && packet.draft) {
       try {
         const markdown = await readMarkdown();
@@ -250,7 +256,7 @@ export async function buildReviewApp(options: ReviewAppOptions): Promise<Fastify
           view.diff = {
             from: base,
             to: packet.revision,
-            html: diffHtml(await readMarkdown(base), markdown),
+            html: await cachedDiff(base, markdown),
             reason: from ? 'between the revisions asked for' : base === decided ? `since ${who}'s last decision` : 'since the previous revision',
           };
         }
