@@ -3,6 +3,7 @@ import type { CaseInput } from './domain/case';
 import type { CaseBrief, Lang, Plan } from './domain/types';
 import { taskQueue } from './config';
 import { caseWorkflowId } from './names';
+import { reviewUrl } from './review/links';
 import { CaseIdKey, CaseIndustryKey, CasePhaseKey, CaseProgressKey } from './search-attributes';
 
 export type StartOutcome = 'started' | 'running' | 'published';
@@ -67,6 +68,8 @@ export async function startCase(client: Client, input: CaseInput, options: { aga
         `Plan ${input.planVersion}, industry \`${input.brief.industry}\`, language \`${input.language}\`.`,
         `Reviewers: ${input.brief.review.reviewers.map((r) => `${r.name} (${r.role})`).join(', ')}; backup ${input.brief.review.backup.name}.`,
         `Sources: ${input.brief.sources.length}.`,
+        '',
+        `Review page: [${reviewUrl(input.caseId)}](${reviewUrl(input.caseId)})`,
       ].join('\n'),
     });
     return { caseId: input.caseId, workflowId, runId: handle.firstExecutionRunId, outcome: 'started' };

@@ -15,6 +15,7 @@ import { connectClient, devServerInfoFile, registerSearchAttributes, hasExternal
 import { taskQueue } from './config';
 import { CASEBOOK_SEARCH_ATTRIBUTES } from './search-attributes';
 import { createWorker, installRuntime } from './worker';
+import { type RunningReviewServer, startReviewServer } from './review/server';
 
 const say = (line: string) => console.log(`[casebook] ${line}`);
 
@@ -77,12 +78,13 @@ async function waitForServer(address: string, server: ChildProcess, timeoutMs: n
   throw new Error(`the Temporal dev server did not answer on ${address} within ${timeoutMs / 1000} s: ${String(lastError)}`);
 }
 
-function banner(info: DevServerInfo, cli: string): void {
+function banner(info: DevServerInfo, cli: string, reviewUrl?: string): void {
   const lines = [
     '',
     '  casebook is running',
     `  Temporal server  ${info.address} (namespace ${info.namespace})`,
     `  Web UI           ${info.uiUrl}`,
+    `  review page      ${reviewUrl ?? 'not running (see above)'}`,
     `  task queue       ${taskQueue()}`,
     '',
     '  Next, in another terminal:',
@@ -109,6 +111,14 @@ async function runWorker(connection: NativeConnection, namespace: string, ready?
   await worker.run(); // resolves once a shutdown signal has drained it
 }
 
+/** The review page beside the worker; npm start goes on without it if it cannot start. */
+function startReviewPage(): Promise<RunningReviewServer | undefined> {
+  return startReviewServer({ announce: true }).catch((err: Error) => {
+    say(`the review page did not start: ${err.message}`);
+    return undefined;
+  });
+}
+
 async function workerOnly(): Promise<void> {
   const settings = loadConnectionSettings();
   say(`TEMPORAL_ADDRESS or a Temporal profile is set: running only the worker against ${settings.address}.`);
@@ -122,9 +132,12 @@ async function workerOnly(): Promise<void> {
     await client.connection.close();
   }
   const connection = await NativeConnection.connect(settings.connectOptions);
+  const review = await startReviewPage();
+  if (review) say(`review page ${review.url}`);
   try {
     await runWorker(connection, settings.namespace);
   } finally {
+    await review?.close();
     await connection.close();
   }
 }
@@ -165,12 +178,15 @@ async function withDevServer(): Promise<void> {
   const address = `${ip}:${port}`;
   const info: DevServerInfo = { address, uiUrl: `http://${ip === '0.0.0.0' ? 'localhost' : ip === '127.0.0.1' ? 'localhost' : ip}:${uiPort}`, namespace, pid: process.pid };
   let connection: NativeConnection | undefined;
+  let review: RunningReviewServer | undefined;
   try {
     connection = await waitForServer(address, server, 30_000);
     writeFileSync(devServerInfoFile(), JSON.stringify(info, null, 2));
-    await runWorker(connection, namespace, () => banner(info, cli));
+    review = await startReviewPage();
+    await runWorker(connection, namespace, () => banner(info, cli, review?.url));
     say('worker stopped');
   } finally {
+    await review?.close();
     rmSync(devServerInfoFile(), { force: true });
     await connection?.close();
     if (server.exitCode === null) {

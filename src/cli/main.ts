@@ -4,6 +4,7 @@ import { approveCommand, requestChangesCommand, resumeCommand } from './commands
 import { inboxCommand } from './commands/inbox';
 import { qaCommand } from './commands/qa';
 import { reportCommand } from './commands/report';
+import { diffCommand } from './commands/diff';
 import { draftCommand, noteCommand } from './commands/research';
 import { showCommand } from './commands/show';
 import { startCommand } from './commands/start';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
     resumeCommand(),
     noteCommand(),
     draftCommand(),
+    diffCommand(),
     inboxCommand(),
     qaCommand(),
     campaignCommand(),

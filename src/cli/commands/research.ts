@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { addNoteSignal, uploadDraftUpdate } from '../../messages';
 import { checkCaseId, existingCase, explainUpdateError, output, withClient } from '../context';
 import { CliError, UsageError } from '../errors';
+import { draftShowCommand } from './draft-show';
 
 export function noteCommand(): Command {
   return new Command('note')
@@ -49,5 +50,6 @@ export function draftCommand(): Command {
         output(opts.json ?? false, info, () => `Uploaded: ${caseId} is now at revision ${info.revision} (${info.bytes} bytes); QA runs next.`);
       });
     });
+  draft.addCommand(draftShowCommand());
   return draft;
 }

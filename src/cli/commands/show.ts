@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { auditTrailQuery, progressQuery, reviewPacketQuery } from '../../messages';
+import { reviewUrl } from '../../review/links';
 import { checkCaseId, existingCase, output, webUiLink, withClient } from '../context';
 
 export function showCommand(): Command {
@@ -18,7 +19,8 @@ export function showCommand(): Command {
           opts.audit ? handle.query(auditTrailQuery) : Promise.resolve(undefined),
         ]);
         const link = webUiLink(settings, handle.workflowId);
-        output(opts.json ?? false, { progress, packet, audit, webUi: link }, () => {
+        const review = reviewUrl(caseId);
+        output(opts.json ?? false, { progress, packet, audit, webUi: link, reviewUrl: review }, () => {
           const lines = [
             `${progress.company} — ${progress.title}`,
             `phase:      ${progress.phase} (${progress.percent}%)`,
@@ -45,6 +47,7 @@ export function showCommand(): Command {
             lines.push('audit trail:');
             for (const a of audit) lines.push(`  ${a.at} ${a.actor} ${a.action}${a.revision ? ` @${a.revision}` : ''}${a.accepted ? '' : ' (rejected)'}${a.detail ? ` — ${a.detail}` : ''}`);
           }
+          lines.push(`review:     ${review}`);
           if (link) lines.push(`Web UI:     ${link}`);
           return lines.join('\n');
         });
