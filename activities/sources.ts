@@ -5,10 +5,9 @@ import path from 'node:path';
 import { TextDecoder } from 'node:util';
 import { Context } from '@temporalio/activity';
 import { convert } from 'html-to-text';
-import { casebookHome } from '../src/config';
 import { extractFacts } from '../src/domain/facts';
 import type { CollectedSource, Dossier, DossierSummary, Fact, ResearchNote, SourceRef } from '../src/domain/types';
-import { putJson, sha256, writeFileAtomic } from './store';
+import { putJson, putSnapshot } from './store';
 
 /** Input of {@link collectSources}. */
 export interface CollectSourcesInput {
@@ -351,16 +350,9 @@ function readableText(raw: string, contentType: string): string {
   return raw.trim();
 }
 
-/** Stores raw bytes under `<home>/snapshots/<sha256>`; storing the same bytes twice is a no-op. */
-async function storeSnapshot(bytes: Buffer): Promise<string> {
-  const hash = sha256(bytes);
-  const file = path.join(casebookHome(), 'snapshots', hash);
-  try {
-    await fs.access(file);
-  } catch {
-    await writeFileAtomic(file, bytes);
-  }
-  return hash;
+/** Stores raw bytes in the store's snapshots under their sha256; storing the same bytes twice is a no-op. */
+function storeSnapshot(bytes: Buffer): Promise<string> {
+  return putSnapshot(bytes);
 }
 
 function byId(a: { id: string }, b: { id: string }): number {
