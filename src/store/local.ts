@@ -92,6 +92,10 @@ export class LocalStore implements Store {
     this.description = `local directory ${home}`;
   }
 
+  async ready(): Promise<void> {
+    await fs.mkdir(this.home, { recursive: true });
+  }
+
   /** Path of a blob; `key` is checked first, so it cannot leave the folder. */
   blobPath(kind: BlobKind, key: string): string {
     checkBlobKey(kind, key);

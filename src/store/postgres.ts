@@ -130,7 +130,7 @@ async function createDatabase(location: PostgresLocation): Promise<void> {
 export class PostgresStore implements Store {
   readonly description: string;
   private readonly schema: string;
-  private ready: Promise<void> | undefined;
+  private setUp: Promise<void> | undefined;
 
   constructor(private readonly location: PostgresLocation) {
     this.description = location.description;
@@ -141,13 +141,17 @@ export class PostgresStore implements Store {
     return pool(this.location.connectionString);
   }
 
+  ready(): Promise<void> {
+    return this.ensureReady();
+  }
+
   /** Sets the schema up once per process; a failure is not cached, so the next call tries again. */
   private ensureReady(): Promise<void> {
-    this.ready ??= this.migrate().catch((err: unknown) => {
-      this.ready = undefined;
+    this.setUp ??= this.migrate().catch((err: unknown) => {
+      this.setUp = undefined;
       throw err;
     });
-    return this.ready;
+    return this.setUp;
   }
 
   private async connect(): Promise<PoolClient> {

@@ -10,6 +10,8 @@ export type BlobKind = 'artifact' | 'snapshot';
 export interface Store {
   /** Where the state is, for messages (never contains a password). */
   readonly description: string;
+  /** Connects and sets the schema up (PostgreSQL); a worker calls it at start to fail early. */
+  ready(): Promise<void>;
   /** Stores content under its key; storing the same key again is a no-op. */
   putBlob(kind: BlobKind, key: string, content: Buffer): Promise<void>;
   /** The content under a key, or null when there is none. */
