@@ -468,7 +468,7 @@ async function main(): Promise<void> {
       );
       await Promise.all(
         started.map(({ child, output }) =>
-          waitFor('a worker to poll', () => output.join('').includes('casebook worker polling'), 120_000, () =>
+          waitFor('a worker to poll', () => output.join('').includes('casebook worker polling'), 600_000, () =>
             child.exitCode !== null ? `a worker exited with ${child.exitCode}: ${output.join('')}` : undefined,
           ),
         ),
@@ -510,7 +510,7 @@ async function main(): Promise<void> {
           if (p.attention) throw new Error(`the case needs attention: ${p.attention}`);
           return p.phase === 'review' ? p : undefined;
         },
-        300_000,
+        600_000,
         () => (survivor.child.exitCode !== null ? `the surviving worker exited: ${survivor.output.join('')}` : undefined),
       );
       assert.ok(source!.requests() >= 2, 'the source must have been fetched again by the surviving worker');
@@ -530,7 +530,7 @@ async function main(): Promise<void> {
       }
     });
     await step('the case publishes', async () => {
-      await waitFor('the case to complete', async () => (await handle.describe()).status.name === 'COMPLETED', 120_000);
+      await waitFor('the case to complete', async () => (await handle.describe()).status.name === 'COMPLETED', 300_000);
       const history = await handle.fetchHistory();
       const publishes = (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'publishCase');
       assert.equal(publishes.length, 1, 'publishCase must be scheduled exactly once');
