@@ -32,6 +32,7 @@ import { requireBinary } from '../src/binaries';
 import { projectRoot } from '../src/config';
 import { auditTrailQuery, progressQuery, reviewPacketQuery } from '../src/messages';
 import { caseWorkflowId } from '../src/names';
+import { sha256 } from '../src/store';
 import { CASEBOOK_SEARCH_ATTRIBUTE_KEYS } from '../src/search-attributes';
 import { waitFor } from '../test/helpers/processes';
 import { startPostgres, type PostgresCluster } from '../test/helpers/postgres';
@@ -219,7 +220,7 @@ async function casebook(env: NodeJS.ProcessEnv, args: string[]): Promise<string>
  * A source server whose first request is held open until `release()`: the research activity is
  * then certainly in progress, on a worker the test can name.
  */
-async function heldSource(): Promise<{ url: string; firstRequest: Promise<void>; release: () => void; requests: () => number; close: () => Promise<void> }> {
+async function heldSource(): Promise<{ url: string; body: string; firstRequest: Promise<void>; release: () => void; requests: () => number; close: () => Promise<void> }> {
   let requests = 0;
   let released = false;
   let onFirst!: () => void;
@@ -240,6 +241,7 @@ async function heldSource(): Promise<{ url: string; firstRequest: Promise<void>;
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/square-q3-2020.md`,
+    body,
     firstRequest,
     requests: () => requests,
     release: () => {
@@ -562,7 +564,7 @@ async function main(): Promise<void> {
       assert.ok(shown.packet.qa, 'the review packet has the QA summary');
       log(`  ${shown.audit.length} audit entries; QA ${shown.packet.qa?.errors} errors, ${shown.packet.qa?.warnings} warnings`);
     });
-    await step('the draft, its QA report and the dossier, read from the store on a machine with no CASEBOOK_HOME', async () => {
+    await step('the draft, its QA report and the source snapshot, read from the store on a machine with no CASEBOOK_HOME', async () => {
       const draftRef = packet.draft?.ref;
       const reportRef = packet.qa?.reportRef;
       assert.ok(draftRef && reportRef, 'the review packet names the draft and the QA report');
@@ -571,12 +573,14 @@ async function main(): Promise<void> {
         '(async () => {',
         `  const draft = await s.readDraft(${JSON.stringify(draftRef)});`,
         `  const report = await s.getJson(${JSON.stringify(reportRef)});`,
-        '  process.stdout.write(JSON.stringify({ draft, report }));',
+        `  const snapshot = (await s.getSnapshot(${JSON.stringify(sha256(source!.body))})).toString('utf8');`,
+        '  process.stdout.write(JSON.stringify({ draft, report, snapshot }));',
         '  await s.closeStores();',
         '})().catch((e) => { console.error(e.message); process.exit(1); });',
       ].join('\n');
       const { stdout } = await run(process.execPath, ['--require', 'tsx/cjs', '-e', reader], { cwd: projectRoot, env: elsewhere, maxBuffer: 16 * 1024 * 1024 });
-      const { draft, report } = JSON.parse(stdout) as { draft: string; report: { errors: number } };
+      const { draft, report, snapshot } = JSON.parse(stdout) as { draft: string; report: { errors: number }; snapshot: string };
+      assert.equal(snapshot, source!.body, 'the snapshot the surviving worker took of the held source');
       const published = await fs.readFile(finalProgress.publishedPath ?? '', 'utf8');
       assert.equal(draft, published, 'the published document is the approved draft');
       assert.equal(report.errors, packet.qa?.errors);
