@@ -40,5 +40,9 @@ module.exports = {
   // Anchored at the first node_modules segment, so nested copies are matched by their full path.
   transformIgnorePatterns: [`^(?:(?!/node_modules/).)*/node_modules/(?!(?:${esmOnlyPackages().map(escapeRegExp).join('|')})/)`],
   testTimeout: 120_000,
+  // CASEBOOK_TEST_STORE=postgres runs the tests on the PostgreSQL store (npm run test:pg).
+  globalSetup: '<rootDir>/test/helpers/global-setup.ts',
+  globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
+  setupFilesAfterEnv: ['<rootDir>/test/helpers/store-per-file.ts'],
   reporters: ['default', '<rootDir>/test/summary-reporter.js'],
 };

@@ -1,11 +1,11 @@
 /**
- * Notifications to reviewers and the lead: a console line, a JSON line in
- * `<home>/notifications.log`, and an optional webhook (`CASEBOOK_WEBHOOK_URL`).
+ * Notifications to reviewers and the lead: a console line, a JSON line in the store's notification
+ * log (`<home>/notifications.log`, or a table when the store is PostgreSQL), and an optional webhook
+ * (`CASEBOOK_WEBHOOK_URL`).
  *
  * Everything written or sent goes through `redact`, so tokens and API keys never reach the log, the
  * console or an error message (and from there workflow history).
  */
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
@@ -13,6 +13,7 @@ import { casebookHome, webhook } from '../src/config';
 import type { NotificationKind } from '../src/domain/activities';
 import { redact, redactedMessage } from '../src/redact';
 import { NonRetryable, Retryable } from '../src/domain/failures';
+import { currentStore } from '../src/store';
 
 export type { NotificationKind } from '../src/domain/activities';
 
@@ -39,9 +40,18 @@ interface WebhookRecord {
   status: number;
 }
 
-/** Path of the notification log. */
+/** Path of the notification log of the local-directory store. */
 export function notificationLogFile(): string {
   return path.join(casebookHome(), 'notifications.log');
+}
+
+/** Every record of the notification log (whichever store holds it), oldest first. */
+export async function readNotificationLog(): Promise<Record<string, unknown>[]> {
+  return (await currentStore().readLog()).map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+function webhookDelivered(key: string): Promise<boolean> {
+  return currentStore().hasLog(key, 'webhook-delivered');
 }
 
 /** Key shared by all attempts of the current activity; undefined outside an activity. */
@@ -57,79 +67,9 @@ function idempotencyKey(): string | undefined {
   return run ? `${run.workflowId}/${run.runId}/${info.activityId}` : `activity/${info.activityId}`;
 }
 
-/**
- * Keys already in the log, read incrementally: the log is append-only, so each call reads only what
- * was appended since the last one (by this process or another worker).
- */
-interface LogIndex {
-  offset: number;
-  ino: number;
-  notified: Set<string>;
-  webhooked: Set<string>;
-}
-const indexes = new Map<string, LogIndex>();
-const reading = new Map<string, Promise<LogIndex>>();
-
-/**
- * Reads are serialised per file: two notifications at once would otherwise both read from the same
- * offset and move it twice.
- */
-function logIndex(file: string): Promise<LogIndex> {
-  const previous = reading.get(file) ?? Promise.resolve(undefined);
-  const next = previous.then(
-    () => readLogIndex(file),
-    () => readLogIndex(file),
-  );
-  reading.set(file, next);
-  return next;
-}
-
-async function readLogIndex(file: string): Promise<LogIndex> {
-  let stat;
-  try {
-    stat = await fs.stat(file);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    indexes.delete(file);
-    return { offset: 0, ino: 0, notified: new Set(), webhooked: new Set() };
-  }
-  let index = indexes.get(file);
-  if (!index || index.ino !== stat.ino || stat.size < index.offset) {
-    index = { offset: 0, ino: stat.ino, notified: new Set(), webhooked: new Set() };
-    indexes.set(file, index);
-  }
-  if (stat.size > index.offset) {
-    const handle = await fs.open(file, 'r');
-    try {
-      const buffer = Buffer.alloc(stat.size - index.offset);
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, index.offset);
-      const chunk = buffer.subarray(0, bytesRead);
-      // Stop at the last complete line; a line being appended right now is read next time.
-      const end = chunk.lastIndexOf(0x0a) + 1;
-      for (const line of chunk.subarray(0, end).toString('utf8').split('\n')) {
-        if (!line.trim()) continue;
-        let record: Partial<NotificationRecord & WebhookRecord>;
-        try {
-          record = JSON.parse(line);
-        } catch {
-          continue;
-        }
-        if (typeof record.key !== 'string') continue;
-        if (record.event === 'webhook-delivered') index.webhooked.add(record.key);
-        else index.notified.add(record.key);
-      }
-      index.offset += end;
-    } finally {
-      await handle.close();
-    }
-  }
-  return index;
-}
-
-async function appendLine(file: string, value: object): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  // One write per line, opened for append: concurrent writers do not interleave within a line.
-  await fs.appendFile(file, `${redact(JSON.stringify(value))}\n`);
+/** Appends a record to the store's notification log unless this key and event are there already. */
+function appendRecord(value: { key?: string; event?: string }): Promise<boolean> {
+  return currentStore().appendLog(redact(JSON.stringify(value)), value.key, value.event ?? 'notified');
 }
 
 function webhookUrl(raw: string): URL {
@@ -206,7 +146,7 @@ async function postWebhook(raw: string, payload: object): Promise<number> {
 }
 
 /**
- * Notifies people about a case: prints one line, appends a JSON line to `<home>/notifications.log`
+ * Notifies people about a case: prints one line, appends a JSON line to the notification log
  * and, when `CASEBOOK_WEBHOOK_URL` is set, POSTs the record as JSON (with
  * `Authorization: Bearer $CASEBOOK_WEBHOOK_TOKEN` when that is set; 5 s timeout).
  *
@@ -234,25 +174,20 @@ export async function notify(input: {
     message: redact(input.message),
     ...(input.workflowId ? { workflowId: redact(input.workflowId) } : {}),
   };
-  const file = notificationLogFile();
-  const index = await logIndex(file);
-
-  if (!key || !index.notified.has(key)) {
+  // Printed once the record is stored, and only by the attempt that stored it.
+  if (await appendRecord(record)) {
     const recipients = record.to.length ? record.to.join(', ') : '(nobody)';
     console.log(redact(`[casebook] ${record.kind} ${record.caseId} -> ${recipients}: ${record.message}`));
-    await appendLine(file, record);
-    if (key) index.notified.add(key);
   }
   const delivered = ['console', 'log'];
 
   const { url } = webhook();
   if (url) {
-    if (!key || !index.webhooked.has(key)) {
+    if (!key || !(await webhookDelivered(key))) {
       const status = await postWebhook(url, record);
       if (key) {
         const done: WebhookRecord = { at: new Date().toISOString(), key, event: 'webhook-delivered', status };
-        await appendLine(file, done);
-        index.webhooked.add(key);
+        await appendRecord(done);
       }
     }
     delivered.push('webhook');

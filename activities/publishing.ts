@@ -6,14 +6,16 @@
  * - `<library>/cases/<industry>/<case>.md`: the published document.
  * - `<library>/cases/.published/<case>.json`: the manifest entry of the case (one file per case, so
  *   concurrent publications of different cases never race on a shared file).
- * - `<home>/publish-journal/<case>.json`: what the last publication replaced (previous document, as an
- *   artifact, and previous manifest entry), so that `unpublishCase` can restore it.
+ * - the publish journal, in the store (`src/store/`, shared by every worker when it is PostgreSQL):
+ *   what the last publication replaced (previous document, as an artifact, and previous manifest
+ *   entry), so that `unpublishCase` can restore it, on any worker.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { casebookHome, libraryDir } from '../src/config';
+import { libraryDir } from '../src/config';
+import { currentStore } from '../src/store';
 import { CASE_ID_PATTERN } from '../src/names';
 import type { PublishResult } from '../src/domain/types';
 import { getArtifact, putArtifact, revisionOf, writeFileAtomic } from './store';
@@ -72,10 +74,6 @@ export function publishedPath(industry: string, caseId: string): string {
 
 function manifestFile(caseId: string): string {
   return path.join(libraryDir(), 'cases', '.published', `${caseId}.json`);
-}
-
-function journalFile(caseId: string): string {
-  return path.join(casebookHome(), 'publish-journal', `${caseId}.json`);
 }
 
 async function lstatOrNull(file: string) {
@@ -192,7 +190,7 @@ export async function publishCase(input: {
   const owner = publicationOwner();
   const current = await readOrNull(file);
   const entry = await readJsonOrNull<ManifestEntry>(manifestFile(caseId));
-  const journal = await readJsonOrNull<JournalEntry>(journalFile(caseId));
+  const journal = await currentStore().getJournal<JournalEntry>(caseId);
   // A retry of this same publication finds its own document in place: the journal it wrote first
   // still holds what was there before, and must not be replaced by the new document.
   const retryOfThisPublication =
@@ -208,7 +206,7 @@ export async function publishCase(input: {
       previousRef: current === null ? null : await putArtifact(current, 'md'),
       previousEntry: entry,
     };
-    await writeJson(journalFile(caseId), record);
+    await currentStore().putJournal(caseId, record);
   }
 
   if (current !== markdown) {
@@ -232,7 +230,7 @@ export async function publishCase(input: {
 export async function unpublishCase(input: { caseId: string; industry: string; revision: string }): Promise<void> {
   const { caseId, industry, revision } = input;
   const file = publishedPath(industry, caseId);
-  const journal = await readJsonOrNull<JournalEntry>(journalFile(caseId));
+  const journal = await currentStore().getJournal<JournalEntry>(caseId);
   if (!journal || journal.revision !== revision || journal.industry !== industry) return;
   await checkNoLinks(file);
 
@@ -253,7 +251,7 @@ export async function unpublishCase(input: { caseId: string; industry: string; r
       const previous = await getArtifact(journal.previousRef).catch((err: NodeJS.ErrnoException) => {
         if (err.code !== 'ENOENT') throw err;
         throw ApplicationFailure.nonRetryable(
-          `the previous version of ${caseId} (${journal.previousRef}) is no longer in the artifact store under ${casebookHome()}; restore ${file} by hand`,
+          `the previous version of ${caseId} (${journal.previousRef}) is no longer in the store (${currentStore().description}); restore ${file} by hand`,
           NonRetryable.PreviousVersionMissing,
         );
       });
@@ -263,5 +261,5 @@ export async function unpublishCase(input: { caseId: string; industry: string; r
     }
   }
 
-  await fs.rm(journalFile(caseId), { force: true });
+  await currentStore().deleteJournal(caseId);
 }

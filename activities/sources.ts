@@ -5,10 +5,9 @@ import path from 'node:path';
 import { TextDecoder } from 'node:util';
 import { Context } from '@temporalio/activity';
 import { convert } from 'html-to-text';
-import { casebookHome } from '../src/config';
 import { extractFacts, figureInText, parseExcerpt } from '../src/domain/facts';
 import type { CollectedSource, Dossier, DossierSummary, Fact, PageSnapshot, ResearchNote, SourceKind, SourceRef } from '../src/domain/types';
-import { putJson, sha256, writeFileAtomic } from './store';
+import { getSnapshotRecord, putJson, putSnapshot, putSnapshotRecord } from './store';
 
 /** Input of {@link collectSources}. */
 export interface CollectSourcesInput {
@@ -351,16 +350,9 @@ function readableText(raw: string, contentType: string): string {
   return raw.trim();
 }
 
-/** Stores raw bytes under `<home>/snapshots/<sha256>`; storing the same bytes twice is a no-op. */
-async function storeSnapshot(bytes: Buffer): Promise<string> {
-  const hash = sha256(bytes);
-  const file = path.join(casebookHome(), 'snapshots', hash);
-  try {
-    await fs.access(file);
-  } catch {
-    await writeFileAtomic(file, bytes);
-  }
-  return hash;
+/** Stores raw bytes in the store's snapshots under their sha256; storing the same bytes twice is a no-op. */
+function storeSnapshot(bytes: Buffer): Promise<string> {
+  return putSnapshot(bytes);
 }
 
 /**
@@ -370,15 +362,10 @@ async function storeSnapshot(bytes: Buffer): Promise<string> {
  */
 async function storePage(url: string, got: Collected): Promise<PageSnapshot> {
   const hash = await storeSnapshot(got.bytes);
-  const meta = path.join(casebookHome(), 'snapshots', `${hash}.json`);
-  try {
-    const known = JSON.parse(await fs.readFile(meta, 'utf8')) as { fetchedAt?: unknown };
-    if (typeof known.fetchedAt === 'string') return { url, sha256: hash, fetchedAt: known.fetchedAt };
-  } catch {
-    // First fetch of these bytes (or an unreadable record): write it.
-  }
+  const known = await getSnapshotRecord(hash);
+  if (known) return { url, sha256: hash, fetchedAt: known.fetchedAt };
   const fetchedAt = new Date().toISOString();
-  await writeFileAtomic(meta, `${JSON.stringify({ url, contentType: got.contentType, fetchedAt }, null, 2)}\n`);
+  await putSnapshotRecord(hash, { url, contentType: got.contentType, fetchedAt });
   return { url, sha256: hash, fetchedAt };
 }
 

@@ -1,6 +1,7 @@
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { loadConnectionSettings, connectWorker } from './connection';
 import { metricsAddress, taskQueue, workerLimits } from './config';
+import { currentStore } from './store';
 
 /** Options of {@link createWorker}; tests pass their own task queue, bundle and activities. */
 export interface CasebookWorkerOptions {
@@ -41,10 +42,14 @@ export function installRuntime(): void {
 async function main(): Promise<void> {
   installRuntime();
   const settings = loadConnectionSettings();
+  const store = currentStore();
+  await store.ready().catch((err: unknown) => {
+    throw new Error(`cannot use the store (${store.description}): ${err instanceof Error ? err.message : String(err)}; check CASEBOOK_STORE_URL`);
+  });
   const connection = await connectWorker(settings);
   try {
     const worker = await createWorker({ connection, namespace: settings.namespace });
-    console.log(`casebook worker polling "${taskQueue()}" on ${settings.address} (namespace ${settings.namespace})`);
+    console.log(`casebook worker polling "${taskQueue()}" on ${settings.address} (namespace ${settings.namespace}); store: ${store.description}`);
     await worker.run();
   } finally {
     await connection.close();

@@ -220,6 +220,25 @@ function stackProblems(doc: ComposeFile, expectedAttributes: SearchAttribute[], 
   if (envOf(cli).TEMPORAL_ADDRESS !== frontend) problems.push(`casebook CLI TEMPORAL_ADDRESS is not ${frontend}`);
   if (cli?.image !== worker?.image) problems.push('casebook CLI does not use the worker image');
 
+  // The store: PostgreSQL on the stack's database server, in a database that is not Temporal's, and
+  // the same for the worker and the CLI.
+  const adminEnv = envOf(services['temporal-admin-tools']);
+  const temporalDatabases = [adminEnv.DBNAME ?? 'temporal', adminEnv.VISIBILITY_DBNAME ?? 'temporal_visibility'];
+  const storeUrl = envOf(worker).CASEBOOK_STORE_URL;
+  let store: URL | undefined;
+  try {
+    store = storeUrl ? new URL(storeUrl) : undefined;
+  } catch {
+    store = undefined;
+  }
+  if (!store || store.protocol !== 'postgres:') {
+    problems.push('casebook-worker CASEBOOK_STORE_URL is not a postgres:// URL');
+  } else {
+    if (!services[store.hostname]) problems.push(`casebook-worker CASEBOOK_STORE_URL host ${store.hostname} is not a service`);
+    if (temporalDatabases.includes(store.pathname.slice(1))) problems.push("the casebook store uses one of Temporal's databases");
+  }
+  if (envOf(cli).CASEBOOK_STORE_URL !== storeUrl) problems.push('casebook CLI CASEBOOK_STORE_URL differs from the worker');
+
   const setup = services['temporal-setup-namespace'];
   if (envOf(setup).TEMPORAL_ADDRESS !== frontend) problems.push(`namespace setup TEMPORAL_ADDRESS is not ${frontend}`);
   if (dependsOn(setup)[serverName] !== 'service_healthy') {
@@ -363,6 +382,21 @@ describe('docker-compose.yml', () => {
       const started = broken((d) => (d.services['casebook-worker'].depends_on = ['temporal']));
       expect(started).toContain('casebook-worker does not wait for a healthy temporal server');
       expect(started).toContain('casebook-worker does not wait for the namespace setup to complete');
+    });
+
+    test("a worker without the store, or with the store in Temporal's database", () => {
+      const set = (url: string | undefined) => (d: ComposeFile) => {
+        for (const name of ['casebook-worker', 'casebook']) {
+          const env = d.services[name].environment as Dict;
+          if (url === undefined) delete env.CASEBOOK_STORE_URL;
+          else env.CASEBOOK_STORE_URL = url;
+        }
+      };
+      expect(broken(set(undefined))).toContain('casebook-worker CASEBOOK_STORE_URL is not a postgres:// URL');
+      expect(broken(set('postgres://temporal:temporal@postgresql:5432/temporal'))).toContain("the casebook store uses one of Temporal's databases");
+      expect(broken(set('postgres://temporal:temporal@db:5432/casebook'))).toContain('casebook-worker CASEBOOK_STORE_URL host db is not a service');
+      const cliOnly = broken((d) => ((d.services.casebook.environment as Dict).CASEBOOK_STORE_URL = 'postgres://other@postgresql/casebook'));
+      expect(cliOnly).toContain('casebook CLI CASEBOOK_STORE_URL differs from the worker');
     });
 
     test('the server bound to loopback only', () => {

@@ -5,9 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
-import { notificationLogFile, notify } from '../activities/notifications';
+import { notify, readNotificationLog } from '../activities/notifications';
 import { REDACTED, redact } from '../src/redact';
 import { expectApplicationFailure } from './helpers/harness';
+import { freshTestStore } from './helpers/test-store';
 
 const ENV_NAMES = [
   'CASEBOOK_HOME',
@@ -27,6 +28,7 @@ beforeEach(async () => {
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'casebook-notify-'));
   for (const name of ENV_NAMES) delete process.env[name];
   process.env.CASEBOOK_HOME = tmp;
+  freshTestStore();
   printed = [];
   jest.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
     printed.push(args.join(' '));
@@ -59,12 +61,8 @@ const reminder = {
   workflowId: 'case-square',
 };
 
-async function logLines(): Promise<Record<string, unknown>[]> {
-  const text = await fs.readFile(notificationLogFile(), 'utf8');
-  return text
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
+function logLines(): Promise<Record<string, unknown>[]> {
+  return readNotificationLog();
 }
 
 interface Received {
@@ -166,7 +164,7 @@ describe('notify', () => {
       expect(payload).toEqual(expect.objectContaining({ caseId: 'square', kind: 'reminder', to: ['alice', 'bob'], key: 'case-square/run-1/12' }));
       expect(hook.received[0].body).not.toContain(token);
 
-      const log = await fs.readFile(notificationLogFile(), 'utf8');
+      const log = JSON.stringify(await logLines());
       expect(log).not.toContain(token);
       expect(log).toContain(REDACTED);
       expect(printed.join('\n')).not.toContain(token);

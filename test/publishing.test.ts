@@ -13,6 +13,7 @@ import {
 import { putArtifact, revisionOf } from '../activities/store';
 import type { PublishResult } from '../src/domain/types';
 import { expectApplicationFailure } from './helpers/harness';
+import { freshTestStore } from './helpers/test-store';
 
 let tmp: string;
 let library: string;
@@ -23,6 +24,7 @@ beforeEach(async () => {
   library = path.join(tmp, 'docs');
   process.env.CASEBOOK_HOME = path.join(tmp, 'home');
   process.env.CASEBOOK_LIBRARY_DIR = library;
+  freshTestStore();
 });
 
 afterEach(async () => {

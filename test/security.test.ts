@@ -10,13 +10,15 @@
  * targets (test/sources.test.ts, test/bad-input.test.ts); snapshots are stored under their sha256,
  * so no input names a snapshot path.
  */
-import { promises as fs, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { approveUpdate, progressQuery } from '../src/messages';
+import { currentStore } from '../src/store';
+import { LocalStore } from '../src/store/local';
 import type { caseWorkflow } from '../workflows/case';
 import { bundle, unique } from './helpers/env';
 import { testInput } from './helpers/fakes';
@@ -126,7 +128,9 @@ test('the webhook token and the API key reach neither workflow history, nor the 
     expect(history).not.toContain(WEBHOOK_TOKEN);
     expect(history).not.toContain(API_KEY);
 
-    const log = await fs.readFile(path.join(home, 'notifications.log'), 'utf8');
+    // The worker's store: the test's PostgreSQL schema (inherited), or its CASEBOOK_HOME.
+    const store = process.env.CASEBOOK_STORE_URL ? currentStore() : new LocalStore(home);
+    const log = (await store.readLog()).join('\n');
     expect(log).toContain('"kind":"published"');
     expect(log).not.toContain(WEBHOOK_TOKEN);
     expect(log).not.toContain(API_KEY);

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { collectSources } from '../activities/sources';
-import { getJson } from '../activities/store';
+import { getJson, getSnapshot, sha256 } from '../activities/store';
 import type { Dossier, DossierSummary, ResearchNote, SourceRef } from '../src/domain/types';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'sources');
@@ -152,7 +152,7 @@ describe('collectSources over http', () => {
       ['S1-f4', 3_200_000, 'merchants', 'scale'],
     ]);
     expect(summary.factCount).toBe(4);
-    const snapshot = await fs.readFile(path.join(home, 'snapshots', s1.snapshot!));
+    const snapshot = await getSnapshot(s1.snapshot!);
     expect(snapshot.equals(PAGE)).toBe(true);
     expect(summary.sources).toEqual([{ id: 'S1', title: 'source S1', status: 'ok' }]);
   });
@@ -300,8 +300,7 @@ describe('collectSources dossier', () => {
 
     const second = await run(sources().reverse(), [...notes].reverse());
     expect(second.summary.ref).toBe(first.summary.ref);
-    const snapshots = await fs.readdir(path.join(home, 'snapshots'));
-    for (const s of first.dossier.sources.filter((x) => x.snapshot)) expect(snapshots).toContain(s.snapshot);
+    for (const s of first.dossier.sources.filter((x) => x.snapshot)) expect(sha256(await getSnapshot(s.snapshot!))).toBe(s.snapshot);
   });
 
   test('different content gives a different dossier', async () => {
