@@ -40,5 +40,7 @@ module.exports = {
   // Anchored at the first node_modules segment, so nested copies are matched by their full path.
   transformIgnorePatterns: [`^(?:(?!/node_modules/).)*/node_modules/(?!(?:${esmOnlyPackages().map(escapeRegExp).join('|')})/)`],
   testTimeout: 120_000,
+  // Builds dist/ when it is missing or stale: the CLI tests run the compiled CLI, as users do.
+  globalSetup: '<rootDir>/test/global-setup.js',
   reporters: ['default', '<rootDir>/test/summary-reporter.js'],
 };

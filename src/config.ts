@@ -1,7 +1,7 @@
 import path from 'node:path';
 
-/** Root of the casebook checkout (the folder that holds package.json). */
-export const projectRoot = path.resolve(__dirname, '..');
+/** Root of the casebook checkout (the folder that holds package.json), from src/ or the compiled dist/src/. */
+export const projectRoot = path.resolve(__dirname, path.basename(path.dirname(__dirname)) === 'dist' ? '../..' : '..');
 
 /** Working state: artifacts, snapshots, logs, the dev server's SQLite file. */
 export function casebookHome(): string {

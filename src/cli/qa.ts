@@ -37,7 +37,6 @@ function renderText(report: QaReport): string {
  */
 export function qaCommand(): Command {
   return new Command('qa')
-    .description('check Markdown files: format, data accuracy and Temporal code (exit code 1 on errors)')
     .argument('<files...>', 'Markdown files to check')
     .option('--json', 'print the reports as JSON')
     .option('--template <file>', 'analysis template for case documents (default: plan/template.yaml)')
