@@ -6,6 +6,8 @@ const { buildState, dist } = require('../scripts/build.js');
 
 const state = buildState();
 if (state === 'fresh') {
+  // Compiling the Temporal client's modules is a good part of every call: keep V8's code cache.
+  require('v8-compile-cache');
   require(path.join(dist, 'src', 'cli', 'main.js')).main();
 } else {
   process.stderr.write(
