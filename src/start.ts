@@ -83,12 +83,16 @@ export function devServerArgs(options: { dbFile: string; ip: string; port: numbe
   ];
 }
 
-async function waitForServer(address: string, problem: () => string | undefined, timeoutMs: number): Promise<NativeConnection> {
+type Stop = ReturnType<typeof stopRequests>;
+
+/** Connects once the server answers; undefined when a stop was requested first. */
+async function waitForServer(address: string, stop: Stop, problem: () => string | undefined, timeoutMs: number): Promise<NativeConnection | undefined> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
-    const stop = problem();
-    if (stop) throw new Error(stop);
+    const failure = problem();
+    if (failure) throw new Error(failure);
+    if (stop.stopping) return undefined;
     try {
       return await NativeConnection.connect({ address });
     } catch (err) {
@@ -124,8 +128,6 @@ function banner(info: DevServerInfo, cli: string): void {
   ];
   console.log(lines.join('\n'));
 }
-
-type Stop = ReturnType<typeof stopRequests>;
 
 async function runWorker(connection: NativeConnection, namespace: string, stop: Stop, ready?: () => void): Promise<void> {
   if (stop.stopping) return;
@@ -183,10 +185,13 @@ async function withDevServer(stop: Stop): Promise<void> {
   try {
     const serverPid = await supervisor.started('temporal');
     writeDevServerRecord({ startPid: process.pid, watchdogPid: supervisor.pid, serverPid, dbFile, ip, port, uiPort, startedAt: new Date().toISOString() });
-    connection = await waitForServer(address, () => exited ?? (stop.stopping ? 'stopped before the server was up' : undefined), 30_000);
-    writeFileSync(devServerInfoFile(), JSON.stringify(info, null, 2));
-    await runWorker(connection, namespace, stop, () => banner(info, cli));
-    say('worker stopped');
+    connection = await waitForServer(address, stop, () => exited, 30_000);
+    if (connection) {
+      writeFileSync(devServerInfoFile(), JSON.stringify(info, null, 2));
+      await runWorker(connection, namespace, stop, () => banner(info, cli));
+      say('worker stopped');
+    }
+    if (exited) throw new Error(`${exited}; its output above says why. Run \`npm start\` again once that is fixed.`);
   } finally {
     rmSync(devServerInfoFile(), { force: true });
     await connection?.close();
