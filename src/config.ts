@@ -11,8 +11,8 @@
 import path from 'node:path';
 import { DEFAULT_TASK_QUEUE } from './names';
 
-/** Root of the casebook checkout (the folder that holds package.json). */
-export const projectRoot = path.resolve(__dirname, '..');
+/** Root of the casebook checkout (the folder that holds package.json), from src/ or the compiled dist/src/. */
+export const projectRoot = path.resolve(__dirname, path.basename(path.dirname(__dirname)) === 'dist' ? '../..' : '..');
 
 /** One `CASEBOOK_*` variable as the README documents it. */
 export interface SettingDoc {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConfigProfile, loadClientConnectConfig } from '@temporalio/envconfig';
-import { NativeConnection } from '@temporalio/worker';
+import type { NativeConnection } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { casebookHome, uiUrl } from './config';
 import { CASEBOOK_SEARCH_ATTRIBUTES } from './search-attributes';
@@ -74,7 +74,9 @@ export async function connectClient(settings = loadConnectionSettings()): Promis
 
 /** A native connection for the worker. */
 export async function connectWorker(settings = loadConnectionSettings()): Promise<NativeConnection> {
-  return NativeConnection.connect(settings.connectOptions);
+  // Required here, not at the top: the CLI imports this module and must not load the worker package.
+  const { NativeConnection: Native } = require('@temporalio/worker') as typeof import('@temporalio/worker');
+  return Native.connect(settings.connectOptions);
 }
 
 /** Anything with an operator service: a client connection or a test environment's. */

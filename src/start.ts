@@ -1,19 +1,19 @@
 /**
  * `npm start`: the main job. Runs the embedded Temporal dev server (SQLite file under .casebook/,
  * Web UI, casebook's search attributes) and the worker; with TEMPORAL_ADDRESS or a Temporal
- * profile set, runs only the worker against that server. Ctrl-C / SIGTERM drains the worker, then
- * stops the server.
+ * profile set, runs only the worker against that server. Ctrl-C, SIGTERM or SIGHUP (once or
+ * repeated) drains the worker, then stops the server; the server runs under a watchdog
+ * (src/supervisor.ts) that stops it if this process dies without cleaning up.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { binaryVersion, requireBinary } from './binaries';
-import { casebookHome } from './config';
+import { casebookHome, projectRoot, taskQueue } from './config';
 import { connectClient, devServerInfoFile, registerSearchAttributes, hasExternalServer, loadConnectionSettings, type DevServerInfo } from './connection';
-import { taskQueue } from './config';
+import { devServerRecordFile, freePortsForDevServer, writeDevServerRecord } from './dev-server-record';
 import { CASEBOOK_SEARCH_ATTRIBUTES } from './search-attributes';
+import { type ChildSpec, startSupervisor } from './supervisor';
 import { createWorker, installRuntime } from './worker';
 import { type RunningReviewServer, startReviewServer } from './review/server';
 
@@ -29,15 +29,35 @@ function portFromEnv(name: string, fallback: number): number {
   return port;
 }
 
-function portInUse(port: number, host: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ port, host });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
+/** The signals that stop `npm start`; a terminal closing sends SIGHUP. */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * The one stop request of this process. Its signal handlers stay installed until the process exits:
+ * npm relays SIGINT and SIGTERM to its child, so the same signal often arrives twice, and a second
+ * one must not meet Node's default action (exit at once, worker not drained, children left behind).
+ * The parent dying without a signal to us (SIGHUP or SIGKILL to npm alone) counts as a stop request too.
+ */
+function stopRequests() {
+  let resolveStop: (reason: string) => void = () => undefined;
+  const requested = new Promise<string>((resolve) => (resolveStop = resolve));
+  let reason: string | undefined;
+  const request = (why: string) => {
+    if (reason !== undefined) {
+      say(`${why}: already stopping (${reason})`);
+      return;
+    }
+    reason = why;
+    say(`${why}: stopping the worker (running activities finish), then the server`);
+    resolveStop(why);
+  };
+  for (const signal of STOP_SIGNALS) process.on(signal, () => request(signal));
+  const parent = process.ppid;
+  const watch = setInterval(() => process.ppid !== parent && request(`the parent process (pid ${parent}) is gone`), 250);
+  watch.unref();
+  return { requested, request, get stopping() {
+    return reason !== undefined;
+  } };
 }
 
 /** Dev-server arguments: SQLite persistence, ports, and casebook's search attributes. */
@@ -63,11 +83,16 @@ export function devServerArgs(options: { dbFile: string; ip: string; port: numbe
   ];
 }
 
-async function waitForServer(address: string, server: ChildProcess, timeoutMs: number): Promise<NativeConnection> {
+type Stop = ReturnType<typeof stopRequests>;
+
+/** Connects once the server answers; undefined when a stop was requested first. */
+async function waitForServer(address: string, stop: Stop, problem: () => string | undefined, timeoutMs: number): Promise<NativeConnection | undefined> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
-    if (server.exitCode !== null) throw new Error(`the Temporal dev server exited with code ${server.exitCode}`);
+    const failure = problem();
+    if (failure) throw new Error(failure);
+    if (stop.stopping) return undefined;
     try {
       return await NativeConnection.connect({ address });
     } catch (err) {
@@ -87,28 +112,30 @@ function banner(info: DevServerInfo, cli: string, reviewUrl?: string): void {
     `  review page      ${reviewUrl ?? 'not running (see above)'}`,
     `  task queue       ${taskQueue()}`,
     '',
-    '  Next, in another terminal:',
-    '    npx casebook start square              start a case',
-    '    npx casebook status                    the progress table',
-    '    npx casebook inbox --reviewer alice    what waits for a reviewer',
-    '    npx casebook approve square --reviewer alice',
+    '  Next, in another terminal (or use `npx casebook`, slower):',
+    `    alias casebook="node ${path.join(projectRoot, 'bin', 'casebook.js')}"`,
+    '    casebook start square              start a case',
+    '    casebook status                    the progress table',
+    '    casebook inbox --reviewer alice    what waits for a reviewer',
+    '    casebook approve square --reviewer alice',
     `    temporal workflow list --address ${info.address} --query 'CasePhase="review"'`,
     '',
     `  The Temporal CLI is ${path.relative(process.cwd(), cli) || cli}; put it on PATH with`,
     `    export PATH="${path.dirname(cli)}:$PATH"`,
     "  or run it as `npm run temporal -- <args>`.",
     '',
-    '  Ctrl-C stops the worker (after running activities finish) and the server.',
+    '  Ctrl-C stops the worker (after running activities finish) and then the server.',
     '',
   ];
   console.log(lines.join('\n'));
 }
 
-async function runWorker(connection: NativeConnection, namespace: string, ready?: () => void): Promise<void> {
-  installRuntime();
-  const worker: Worker = await createWorker({ connection, namespace });
-  ready?.();
-  await worker.run(); // resolves once a shutdown signal has drained it
+async function runWorker(connection: NativeConnection, namespace: string, stop: Stop, ready?: () => void): Promise<void> {
+  if (stop.stopping) return;
+  // Bounded drain: npm start stops within 10 s; an activity cut short is retried on the next start.
+  const worker: Worker = await createWorker({ connection, namespace, shutdownGraceTime: '5 seconds', shutdownForceTime: '7 seconds' });
+  if (!stop.stopping) ready?.();
+  await worker.runUntil(stop.requested); // returns once a stop request has drained it
 }
 
 /** The review page beside the worker; npm start goes on without it if it cannot start. */
@@ -119,7 +146,7 @@ function startReviewPage(): Promise<RunningReviewServer | undefined> {
   });
 }
 
-async function workerOnly(): Promise<void> {
+async function workerOnly(stop: Stop): Promise<void> {
   const settings = loadConnectionSettings();
   say(`TEMPORAL_ADDRESS or a Temporal profile is set: running only the worker against ${settings.address}.`);
   const client = await connectClient(settings);
@@ -135,78 +162,73 @@ async function workerOnly(): Promise<void> {
   const review = await startReviewPage();
   if (review) say(`review page ${review.url}`);
   try {
-    await runWorker(connection, settings.namespace);
+    await runWorker(connection, settings.namespace, stop);
+    say('worker stopped');
   } finally {
     await review?.close();
     await connection.close();
   }
 }
 
-async function withDevServer(): Promise<void> {
+async function withDevServer(stop: Stop): Promise<void> {
   const cli = requireBinary('cli');
   const ip = process.env.CASEBOOK_TEMPORAL_IP ?? '127.0.0.1';
   const port = portFromEnv('CASEBOOK_TEMPORAL_PORT', 7233);
   const uiPort = portFromEnv('CASEBOOK_UI_PORT', port + 1000);
   const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
-  for (const p of [port, uiPort]) {
-    if (await portInUse(p, ip)) {
-      throw new Error(
-        `port ${p} on ${ip} is already in use (another \`npm start\`, or a Temporal server of yours?). ` +
-          'Stop it, or choose other ports with CASEBOOK_TEMPORAL_PORT / CASEBOOK_UI_PORT.',
-      );
-    }
-  }
   const home = casebookHome();
   mkdirSync(home, { recursive: true });
   const dbFile = path.join(home, 'temporal.db');
+  await freePortsForDevServer({ ip, ports: [port, uiPort], dbFile, say });
   say(`starting ${binaryVersion(cli)}; state in ${path.relative(process.cwd(), dbFile) || dbFile}`);
-  // Its own process group: Ctrl-C reaches us first, so the worker drains before the server stops.
-  const server = spawn(cli, devServerArgs({ dbFile, ip, port, uiPort, namespace }), {
-    stdio: ['ignore', 'inherit', 'inherit'],
-    detached: true,
+
+  // Every process npm start runs besides the worker; the watchdog stops them all when npm start ends.
+  const children: ChildSpec[] = [{ name: 'temporal', command: cli, args: devServerArgs({ dbFile, ip, port, uiPort, namespace }) }];
+  const supervisor = startSupervisor(children, { cleanup: [devServerRecordFile(), devServerInfoFile()] });
+  let exited: string | undefined;
+  supervisor.onUnexpectedExit((name, code, signal) => {
+    exited = `${name} exited (${signal ?? `code ${code}`})`;
+    stop.request(exited);
   });
-  const stopServer = () => {
-    if (server.exitCode === null && server.pid) {
-      try {
-        process.kill(-server.pid, 'SIGTERM');
-      } catch {
-        /* already gone */
-      }
-    }
-  };
-  process.once('exit', stopServer);
   const address = `${ip}:${port}`;
-  const info: DevServerInfo = { address, uiUrl: `http://${ip === '0.0.0.0' ? 'localhost' : ip === '127.0.0.1' ? 'localhost' : ip}:${uiPort}`, namespace, pid: process.pid };
+  const host = ip === '0.0.0.0' || ip === '127.0.0.1' ? 'localhost' : ip;
+  const info: DevServerInfo = { address, uiUrl: `http://${host}:${uiPort}`, namespace, pid: process.pid };
   let connection: NativeConnection | undefined;
   let review: RunningReviewServer | undefined;
   try {
-    connection = await waitForServer(address, server, 30_000);
-    writeFileSync(devServerInfoFile(), JSON.stringify(info, null, 2));
-    review = await startReviewPage();
-    await runWorker(connection, namespace, () => banner(info, cli, review?.url));
-    say('worker stopped');
+    const serverPid = await supervisor.started('temporal');
+    writeDevServerRecord({ startPid: process.pid, watchdogPid: supervisor.pid, serverPid, dbFile, ip, port, uiPort, startedAt: new Date().toISOString() });
+    connection = await waitForServer(address, stop, () => exited, 30_000);
+    if (connection) {
+      writeFileSync(devServerInfoFile(), JSON.stringify(info, null, 2));
+      review = await startReviewPage();
+      await runWorker(connection, namespace, stop, () => banner(info, cli, review?.url));
+      say('worker stopped');
+    }
+    if (exited) throw new Error(`${exited}; its output above says why. Run \`npm start\` again once that is fixed.`);
   } finally {
     await review?.close();
     rmSync(devServerInfoFile(), { force: true });
     await connection?.close();
-    if (server.exitCode === null) {
-      const exited = new Promise((resolve) => server.once('exit', resolve));
-      stopServer();
-      const timer = setTimeout(() => server.pid && process.kill(-server.pid, 'SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await supervisor.stop();
+    rmSync(devServerRecordFile(), { force: true });
     say('Temporal server stopped');
   }
 }
 
 async function main(): Promise<void> {
-  await (hasExternalServer() ? workerOnly() : withDevServer());
+  // Our own signal handlers, not the SDK runtime's: they must outlive the worker (see stopRequests).
+  installRuntime({ shutdownSignals: [] });
+  const stop = stopRequests();
+  await (hasExternalServer() ? workerOnly(stop) : withDevServer(stop));
 }
 
 if (require.main === module) {
-  main().catch((err) => {
-    console.error(`[casebook] npm start failed: ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(1);
-  });
+  main().then(
+    () => process.exit(0),
+    (err) => {
+      console.error(`[casebook] npm start failed: ${err instanceof Error ? err.message : String(err)}`);
+      process.exit(1);
+    },
+  );
 }

@@ -10,6 +10,9 @@ export interface CasebookWorkerOptions {
   taskQueue?: string;
   activities?: object;
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** How long running activities may finish on shutdown (default 20 s), and when the worker gives up. */
+  shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
+  shutdownForceTime?: WorkerOptions['shutdownForceTime'];
 }
 
 /** Creates the casebook worker: the case and campaign workflows and every activity. */
@@ -28,15 +31,23 @@ export async function createWorker(options: CasebookWorkerOptions): Promise<Work
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     activities,
     // Let running activities finish when the worker is asked to stop (Ctrl-C, SIGTERM).
-    shutdownGraceTime: '20 seconds',
+    shutdownGraceTime: options.shutdownGraceTime ?? '20 seconds',
+    ...(options.shutdownForceTime ? { shutdownForceTime: options.shutdownForceTime } : {}),
     ...workerLimits(),
   });
 }
 
-/** Installs the Prometheus endpoint when CASEBOOK_METRICS_ADDRESS (e.g. 0.0.0.0:9464) is set. */
-export function installRuntime(): void {
+/**
+ * Installs the SDK runtime, with the Prometheus endpoint when CASEBOOK_METRICS_ADDRESS (e.g.
+ * 0.0.0.0:9464) is set. `shutdownSignals: []` leaves signal handling to the caller (`npm start`).
+ */
+export function installRuntime(options: { shutdownSignals?: NodeJS.Signals[] } = {}): void {
   const bindAddress = metricsAddress();
-  if (bindAddress) Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress } } } });
+  if (!bindAddress && !options.shutdownSignals) return;
+  Runtime.install({
+    ...(options.shutdownSignals ? { shutdownSignals: options.shutdownSignals } : {}),
+    ...(bindAddress ? { telemetryOptions: { metrics: { prometheus: { bindAddress } } } } : {}),
+  });
 }
 
 async function main(): Promise<void> {

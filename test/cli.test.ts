@@ -96,12 +96,17 @@ test('start → review → approve → published, through the casebook CLI', asy
   const document = readFileSync(path.join(tmp, 'library', 'cases', 'fintech', 'square.md'), 'utf8');
   for (let n = 1; n <= 7; n++) expect(document).toMatch(new RegExp(`^## ${n}\\. `, 'm'));
 
+  // `status` reads the visibility store, which the server updates shortly after the workflow closes.
+  let after: typeof status = [];
+  for (let i = 0; i < 60 && after[0]?.phase !== 'published'; i++) {
+    if (i > 0) await new Promise((r) => setTimeout(r, 250));
+    after = JSON.parse((await casebook('status', '--json')).stdout);
+  }
+  expect(after).toEqual([expect.objectContaining({ caseId: 'square', phase: 'published', percent: 100 })]);
+
   const table = (await casebook('status')).stdout;
   expect(table).toMatch(/金融科技\s*│\s*Square\s*│\s*✅ 已发布\s*│\s*100%/);
   expect(table).not.toContain('\u001b['); // no colour codes in a pipe
-
-  const after = JSON.parse((await casebook('status', '--json')).stdout);
-  expect(after).toEqual([expect.objectContaining({ caseId: 'square', phase: 'published', percent: 100 })]);
 });
 
 test('an unknown case is a clear error with exit code 1', async () => {

@@ -297,8 +297,12 @@ describe('the dev server (SQLite file) and the worker stop and come back', () =>
   test('approvals signalled with the Temporal CLI while no worker runs take effect when a worker returns', async () => {
     const handle = await startCase(shared.env.FAULT_TASK_QUEUE, unique('offline'));
     await waitForPhase(handle, 'review');
-    // Kill it idle (the review-requested notification delivered), so nothing waits for a timeout.
-    await waitFor('no pending activity', async () => ((await handle.describe()).raw.pendingActivities ?? []).length === 0);
+    // Kill it idle: no activity (the review-requested notification delivered) and no workflow task
+    // in flight, so nothing waits for a timeout.
+    await waitFor('the case to be idle (no pending activity or workflow task)', async () => {
+      const { raw } = await handle.describe();
+      return (raw.pendingActivities ?? []).length === 0 && !raw.pendingWorkflowTask;
+    });
     await stopProcess(worker!.process, 'SIGKILL');
     worker = undefined;
 
@@ -314,8 +318,18 @@ describe('the dev server (SQLite file) and the worker stop and come back', () =>
         JSON.stringify({ reviewer, comment: `approved by ${reviewer} while the worker was down` }),
       );
     }
-    // Accepted and recorded by the server, not yet seen by any workflow code.
-    const signalled = (await handle.fetchHistory()).events?.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'approve');
+    // Accepted and recorded by the server, not yet seen by any workflow code. A signal that arrives
+    // while a workflow task is in flight is buffered until that task completes or times out (10 s),
+    // so wait for the history to show both rather than reading it once.
+    const signalled = await waitFor(
+      'both approve signals in history (buffered signals appear once the in-flight workflow task completes or times out)',
+      async () => {
+        const events = (await handle.fetchHistory()).events ?? [];
+        const approvals = events.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === approveSignal.name);
+        return approvals.length >= 2 && approvals;
+      },
+      30_000,
+    );
     expect(signalled).toHaveLength(2);
     expect((await handle.describe()).status.name).toBe('RUNNING');
 

@@ -47,7 +47,7 @@ export async function existingCampaign(client: Client, version: string): Promise
 
 /** `casebook campaign start <version>` and `casebook campaign add <version> <caseId>`. */
 export function campaignCommand(): Command {
-  const campaign = new Command('campaign').description('run every case of a plan version as one campaign');
+  const campaign = new Command('campaign');
 
   campaign
     .command('start')

@@ -10,7 +10,6 @@ async function revisionFor(handle: Awaited<ReturnType<typeof existingCase>>, nam
 
 export function approveCommand(): Command {
   return new Command('approve')
-    .description('approve the current revision of a case (or the one given with --revision)')
     .argument('<caseId>', 'a case id')
     .requiredOption('--reviewer <name>', 'who approves')
     .option('--comment <text>', 'a comment for the audit trail')
@@ -35,7 +34,6 @@ export function approveCommand(): Command {
 
 export function requestChangesCommand(): Command {
   return new Command('request-changes')
-    .description('send a case back for rework, with a comment that reaches the next revision')
     .argument('<caseId>', 'a case id')
     .requiredOption('--reviewer <name>', 'who asks for changes')
     .requiredOption('--comment <text>', 'what to change')
@@ -61,7 +59,6 @@ export function requestChangesCommand(): Command {
 
 export function resumeCommand(): Command {
   return new Command('resume')
-    .description('let a case that needs attention go on (allows more revisions)')
     .argument('<caseId>', 'a case id')
     .requiredOption('--by <name>', 'who decides (the lead)')
     .option('--extra-revisions <n>', 'revisions allowed beyond the cap', (v) => Number(v), 3)

@@ -4,7 +4,6 @@ import { output, webUiLink, withClient } from '../context';
 
 export function inboxCommand(): Command {
   return new Command('inbox')
-    .description('the cases that wait for a reviewer\'s decision')
     .requiredOption('--reviewer <name>', 'the reviewer')
     .option('--json', 'print JSON')
     .action(async (opts: { reviewer: string; json?: boolean }) => {

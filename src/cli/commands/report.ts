@@ -36,7 +36,6 @@ export async function readReport(client: Client, version: string, labels: Record
 /** `casebook report [--campaign v15.0] [--format md|json]`. */
 export function reportCommand(): Command {
   return new Command('report')
-    .description('the plan\'s progress tables (当前进度, 实施阶段) and per-case timings, from live campaign state')
     .option('--campaign <version>', 'the campaign (default: the plan\'s version)')
     .addOption(new Option('--format <format>', 'output format').choices(['md', 'json']).default('md'))
     .addOption(planOption())

@@ -7,7 +7,6 @@ import { draftShowCommand } from './draft-show';
 
 export function noteCommand(): Command {
   return new Command('note')
-    .description('add a research note (and optionally a public source URL) to a running case')
     .argument('<caseId>', 'a case id')
     .argument('<text>', 'the note')
     .requiredOption('--author <name>', 'who adds it')
@@ -25,7 +24,7 @@ export function noteCommand(): Command {
 }
 
 export function draftCommand(): Command {
-  const draft = new Command('draft').description('work on the draft of a case');
+  const draft = new Command('draft');
   draft
     .command('upload')
     .description('replace the whole draft, or one section, with a Markdown file (makes a new revision)')

@@ -5,7 +5,6 @@ import { checkCaseId, existingCase, output, webUiLink, withClient } from '../con
 
 export function showCommand(): Command {
   return new Command('show')
-    .description('one case: phase, revision, pending reviewers, QA summary, cited figures, Web UI link')
     .argument('<caseId>', 'a case id')
     .option('--audit', 'include the audit trail')
     .option('--json', 'print JSON')

@@ -19,7 +19,6 @@ function planned(plan: Plan, caseId: string): CaseBrief {
 
 export function startCommand(): Command {
   return new Command('start')
-    .description('start the workflow of one or more planned cases')
     .argument('[caseIds...]', 'case ids from the plan, e.g. square paypal')
     .option('--all', 'start every case of the plan')
     .option('--again', 'start a new run even if the case was already published')

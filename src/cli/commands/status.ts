@@ -103,7 +103,6 @@ export function renderStatusTable(
 
 export function statusCommand(): Command {
   return new Command('status')
-    .description('the progress table of all cases (行业, 案例, 状态, 完成度), or one case in detail')
     .argument('[caseId]', 'a case id')
     .option('--campaign <version>', 'only the cases of this campaign')
     .option('--json', 'print JSON')

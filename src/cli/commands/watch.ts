@@ -60,7 +60,6 @@ export async function watchCampaign(
 /** `casebook watch [--campaign v15.0]`. */
 export function watchCommand(): Command {
   return new Command('watch')
-    .description('follow a campaign live: progress bars per case (plain lines when piped); exits when it completes')
     .option('--campaign <version>', 'the campaign (default: the plan\'s version)')
     .option('--interval <ms>', 'how often to read the state', '1000')
     .option('--plan <file>', 'plan file (YAML), for the default campaign')
