@@ -11,6 +11,7 @@ import type { Finding, Lang, Template } from '../domain/types';
 import { loadTemplate } from '../plan';
 import { checkCitations, checkFigures, checkMetricConsistency, checkMetricsTables, checkPlaceholders } from './data';
 import { checkGlossary } from './glossary';
+import { caseGates, type GateOptions } from './gates';
 import { markdownlintFindings } from './lint';
 import { codeBlocksOf, lineOf, type ParsedDoc, parseMarkdown, sectionAt, textOf } from './markdown';
 import { buildReport, type QaOptions, type QaReport } from './report';
@@ -71,7 +72,7 @@ function templateHeadingLines(doc: ParsedDoc, template: Template): Set<number> {
 }
 
 /** Runs every QA rule that applies to the document and returns the sorted report. */
-export async function runQa(markdown: string, options: QaOptions = {}): Promise<QaReport> {
+export async function runQa(markdown: string, options: QaOptions & GateOptions = {}): Promise<QaReport> {
   const doc = parseMarkdown(markdown);
   const lang = languageOf(doc, options.language);
   const isCase = isCaseDoc(doc);
@@ -99,6 +100,7 @@ export async function runQa(markdown: string, options: QaOptions = {}): Promise<
       .filter((c) => TS_LANGS.has((c.lang ?? '').toLowerCase()))
       .map((c) => ({ code: c.value, line: lineOf(c) + 1 }));
     if (blocks.length) findings.push(...checkTypeScriptBlocks(blocks));
+    findings.push(...(await caseGates(doc, options)));
   }
   for (const f of findings) {
     if (f.section === undefined && f.line) f.section = sectionAt(doc, f.line);
