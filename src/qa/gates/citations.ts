@@ -11,7 +11,7 @@ import { proseBlocks } from './text';
 
 const RULE = 'gates/citations';
 
-const TIME_UNIT = /毫秒|微秒|秒|分钟|小时|天|周|ms\b|\bs\b|sec|second|minute|min\b|hour|\bh\b|day|week/i;
+const TIME_UNIT = /\d[\d,.]*\s*(?:毫秒|微秒|秒|分钟|小时|天|周|ms|s|sec|seconds?|minutes?|mins?|hours?|h|days?|weeks?)(?![A-Za-z])/i;
 const RATE_UNIT = /每秒|每分钟|每小时|每天|每日|每个?\S{0,6}(?:每|\/)|\/\s*(?:s|秒|min|分钟|h|小时|day|天)\b|per (?:second|minute|hour|day)|并行|并发|parallel|concurren|吞吐/i;
 
 /** Sources named in prose without a citation of that source in the same paragraph. */

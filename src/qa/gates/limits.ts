@@ -99,7 +99,7 @@ export function checkLimits(doc: ParsedDoc): Finding[] {
   }
 
   // Actions per second against a namespace's capacity.
-  const rate = Math.max(0, ...sentences.filter((s) => RATE.test(s.text) && !ACTIONS.test(s.text)).map((s) => largest(s.text)));
+  const rate = Math.max(0, ...sentences.filter((s) => RATE.test(s.text) && !ACTIONS.test(s.text) && !CAPACITY_PLAN.test(s.text)).map((s) => largest(s.text)));
   const perUnit = Math.max(0, ...sentences.map((s) => ACTIONS.exec(s.text)).map((m) => (m ? Number(m[1].replace(/,/g, '')) : 0)).filter((n) => Number.isFinite(n)));
   const aps = rate * perUnit;
   const cloud = limit('cloud-actions-per-second').value;

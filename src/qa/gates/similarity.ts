@@ -40,7 +40,8 @@ function shinglesOf(units: string[]): Set<string> {
 function proseUnits(doc: ParsedDoc, names: string[]): string[] {
   return proseBlocks(doc)
     .map((b) => normalise(b.text, names))
-    .filter((u) => u.length > 0);
+    // Shorter than a shingle: a template heading or a table label, not prose anyone wrote.
+    .filter((u) => u.length >= SHINGLE);
 }
 
 /** Share of `units`' characters covered by a shingle that is in `other` and not in `exempt`. */
