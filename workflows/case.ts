@@ -131,6 +131,7 @@ const PROGRESS: Record<CasePhase, number> = {
   research: 5,
   analysis: 20,
   writing: 35,
+  drafting: 35,
   qa: 50,
   review: 65,
   publish: 90,
@@ -289,6 +290,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     ];
     if (s.qa) lines.push(`QA: ${s.qa.errors} errors, ${s.qa.warnings} warnings (revision ${s.qa.revision})`);
     if (s.attention) lines.push('', `⚠️ **Needs attention:** ${s.attention}`);
+    if (s.phase === 'drafting') lines.push('', `✍️ **Awaiting writer:** ${(s.draft?.awaitingWriter ?? []).join(', ')} — \`casebook draft scaffold ${caseId}\`, then \`casebook draft upload\`.`);
     setCurrentDetails(lines.join('\n'));
   };
 
@@ -297,7 +299,8 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     const open = s.timings.find((t) => !t.endedAt);
     if (open) open.endedAt = at;
     if (phase !== 'published' && phase !== 'attention' && phase !== 'failed') {
-      s.timings.push({ phase, startedAt: at });
+      // Waiting for a writer is writing time in the reports.
+      s.timings.push({ phase: phase === 'drafting' ? 'writing' : phase, startedAt: at });
     }
     s.phase = phase;
     refreshVisibility();
@@ -453,7 +456,8 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
           s.uploadedBy = d.author;
           s.failedRevision = undefined;
           s.attention = undefined;
-          enterPhase('qa');
+          // A draft that still leaves parts to a writer waits for the rest instead of failing QA.
+          enterPhase(draft.awaitingWriter?.length ? 'drafting' : 'qa');
         }
         return draft;
       } finally {
@@ -466,8 +470,8 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
         if (typeof d.markdown !== 'string' || !d.markdown.trim()) throw new Error('The uploaded draft is empty.');
         if (d.markdown.length > 1_000_000) throw new Error('The uploaded draft is over 1 MB; split it into sections.');
         if (!s.draft || !s.dossier) throw new Error('There is no draft yet to replace; wait until the case reaches writing.');
-        if (!['review', 'attention'].includes(s.phase) || uploading) {
-          throw new Error(`Drafts can be uploaded while the case waits in review or attention; it is in "${s.phase}". Try again when it waits for people (\`casebook show\`).`);
+        if (!['drafting', 'review', 'attention'].includes(s.phase) || uploading) {
+          throw new Error(`Drafts can be uploaded while the case waits in drafting, review or attention; it is in "${s.phase}". Try again when it waits for people (\`casebook show\`).`);
         }
       },
     },
@@ -574,7 +578,12 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
       adoptDraft(draft, draft.author, 'workflow');
       s.uploadedBy = undefined;
     }
-    enterPhase('qa');
+    // The composer left parts only a writer can supply: wait for the upload (never publish a skeleton).
+    enterPhase(draft.awaitingWriter?.length ? 'drafting' : 'qa');
+  };
+
+  const drafting = async () => {
+    await condition(() => s.phase !== 'drafting' || workflowInfo().continueAsNewSuggested);
   };
 
   const qa = async () => {
@@ -707,6 +716,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     research,
     analysis,
     writing,
+    drafting,
     qa,
     review,
     publish,

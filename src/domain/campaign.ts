@@ -15,6 +15,7 @@ export const PHASE_RANK: Record<CampaignCasePhase, number> = {
   research: 1,
   analysis: 2,
   writing: 3,
+  drafting: 3,
   qa: 4,
   review: 5,
   publish: 6,

@@ -47,3 +47,9 @@ export const CHALLENGE_TABLE = {
 
 /** How a challenge is marked as outside what Temporal should do. */
 export const OUT_OF_SCOPE = { zh: '不在 Temporal 范围内', en: "outside Temporal's scope" } as const;
+
+/** The template items a draft still leaves to a writer: the ids its writer markers name, in order. */
+export function awaitingWriterOf(markdown: string): string[] {
+  const ids = [...markdown.matchAll(new RegExp(`${WRITER_MARKER}（([a-z]+(?:\\.[a-z]+)*)）`, 'g'))].map((m) => m[1]);
+  return [...new Set(ids)];
+}

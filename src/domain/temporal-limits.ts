@@ -125,3 +125,48 @@ export function limit(id: LimitId): TemporalLimit {
   if (!found) throw new Error(`unknown Temporal limit "${id}"`);
   return found;
 }
+
+const NUMBER = /(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(万|亿|千|million|billion|thousand)?/gi;
+const MULTIPLIER: Record<string, number> = { 万: 1e4, 亿: 1e8, 千: 1e3, million: 1e6, billion: 1e9, thousand: 1e3 };
+
+/** The largest number of a text (years included: a plan of 2,000 per second is a plan). */
+export function largestNumber(text: string): number {
+  let max = 0;
+  for (const m of text.matchAll(NUMBER)) {
+    const value = Number(m[1].replace(/,/g, '')) * (m[2] ? (MULTIPLIER[m[2].toLowerCase()] ?? 1) : 1);
+    if (Number.isFinite(value) && value > max) max = value;
+  }
+  return max;
+}
+
+/** Events one child adds to its parent's history: initiated, started, completed. */
+export const EVENTS_PER_CHILD = 3;
+
+/** Capacity arithmetic from a brief's targets and estimates (English texts), set against the limits. */
+export interface Capacity {
+  /** Workflow starts per second at peak (a design target). */
+  startsPerSecond?: number;
+  /** Temporal Actions per unit of work (an estimate). */
+  actionsPerUnit?: number;
+  /** startsPerSecond × actionsPerUnit. */
+  actionsPerSecond?: number;
+  /** Child workflows one parent starts (a design target). */
+  children?: number;
+  /** children × EVENTS_PER_CHILD. */
+  parentEvents?: number;
+}
+
+/** Derives the capacity arithmetic from target texts such as "2,000 … per second" and "About 15 Temporal Actions per …". */
+export function capacityOf(targets: readonly { text: { en: string } }[]): Capacity {
+  const out: Capacity = {};
+  for (const t of targets) {
+    const en = t.text.en;
+    if (/per second/i.test(en) && !/Actions?/.test(en)) out.startsPerSecond = largestNumber(en);
+    const actions = /(\d[\d,.]*)\s+Temporal Actions?/i.exec(en);
+    if (actions) out.actionsPerUnit = Number(actions[1].replace(/,/g, ''));
+    if (/child workflow/i.test(en)) out.children = largestNumber(en);
+  }
+  if (out.startsPerSecond && out.actionsPerUnit) out.actionsPerSecond = out.startsPerSecond * out.actionsPerUnit;
+  if (out.children) out.parentEvents = out.children * EVENTS_PER_CHILD;
+  return out;
+}

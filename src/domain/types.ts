@@ -11,8 +11,8 @@ export type Lang = 'zh' | 'en';
 export const PHASES = ['research', 'analysis', 'writing', 'qa', 'review', 'publish'] as const;
 export type WorkPhase = (typeof PHASES)[number];
 
-/** Every value the `CasePhase` search attribute can take. */
-export type CasePhase = WorkPhase | 'published' | 'attention' | 'failed';
+/** Every value the `CasePhase` search attribute can take. `drafting`: the draft waits for a writer. */
+export type CasePhase = WorkPhase | 'drafting' | 'published' | 'attention' | 'failed';
 
 /** Phases a reviewer may send a case back to. */
 export const REWORK_PHASES = ['research', 'analysis', 'writing'] as const;
@@ -196,6 +196,8 @@ export interface DraftInfo {
   bytes: number;
   author: string;
   figures: CitedFigure[];
+  /** Template items the draft leaves to a writer (marked in the text); absent when there are none. */
+  awaitingWriter?: string[];
 }
 
 export type Severity = 'error' | 'warning';

@@ -6,14 +6,12 @@
  * plan for the namespace. Also: a case that relies on heartbeats sets a heartbeatTimeout.
  */
 import { splitSentences } from '../../domain/facts';
-import { limit, type LimitId } from '../../domain/temporal-limits';
+import { EVENTS_PER_CHILD, largestNumber as largest, limit, type LimitId } from '../../domain/temporal-limits';
 import type { Finding } from '../../domain/types';
 import type { ParsedDoc } from '../markdown';
 import { codeBlocks, isTs, proseBlocks } from './text';
 
 const RULE = 'gates/limits';
-/** Events one child adds to its parent's history: initiated, started, completed. */
-export const EVENTS_PER_CHILD = 3;
 
 const CHILD = /子\s*Workflow|子工作流|子\s*工作流|child workflows?/i;
 const PARALLEL_ACTIVITIES = /(?:Activity|Activities|活动).*(?:并行|并发|同时|in parallel|concurren)|(?:并行|并发|in parallel|concurren).*(?:Activity|Activities|活动)/i;
@@ -45,19 +43,6 @@ interface Sentence {
 
 function sentencesOf(doc: ParsedDoc): Sentence[] {
   return proseBlocks(doc).flatMap((b) => splitSentences(b.text).map((text) => ({ text, line: b.line })));
-}
-
-const NUMBER = /(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(万|亿|千|million|billion|thousand)?/gi;
-const MULTIPLIER: Record<string, number> = { 万: 1e4, 亿: 1e8, 千: 1e3, million: 1e6, billion: 1e9, thousand: 1e3 };
-
-/** The largest number of a sentence (years included: a plan of 2,000 per second is a plan). */
-export function largest(text: string): number {
-  let max = 0;
-  for (const m of text.matchAll(NUMBER)) {
-    const value = Number(m[1].replace(/,/g, '')) * (m[2] ? MULTIPLIER[m[2].toLowerCase()] ?? 1 : 1);
-    if (Number.isFinite(value) && value > max) max = value;
-  }
-  return max;
 }
 
 /** Findings for plans beyond Temporal's limits that the case does not say how it stays inside. */
