@@ -12,6 +12,7 @@ import { readLibraryCases } from '../src/qa/gates/context';
 import { MAX_SHARED_PROSE } from '../src/qa/gates/similarity';
 import { parseMarkdown } from '../src/qa/markdown';
 import { TEMPORAL_LIMITS } from '../src/domain/temporal-limits';
+import { appendixFiles } from '../src/domain/appendix';
 
 const good = readFileSync(path.join(__dirname, 'fixtures/gates/blizzard-good.md'), 'utf8');
 let blizzard: CaseBrief;
@@ -183,4 +184,8 @@ const committed = readLibraryCases(docs).filter((c) => parseMarkdown(c.markdown)
     const errors = (await caseGates(parseMarkdown(c.markdown), { gates: ctx })).filter((f) => f.severity === 'error');
     expect(errors.map((f) => `${f.rule} line ${f.line}: ${f.message}`)).toEqual([]);
   });
+});
+
+test('the shared appendix in docs/ is what the pattern catalogue writes (npm run write-patterns)', () => {
+  for (const [file, text] of appendixFiles()) expect({ file, text: readFileSync(path.join(docs, file), 'utf8') }).toEqual({ file, text });
 });
