@@ -230,8 +230,8 @@ function capacity(ctx: Ctx, bucket: MetricBucket): string[] {
     out.push(
       tt(
         ctx,
-        `容量推算：峰值约 ${fmt(c.startsPerSecond)} × ${fmt(c.actionsPerUnit)} = ${fmt(c.actionsPerSecond)} Actions/s（估算，由上表的设计目标与估算相乘）。${c.actionsPerSecond > l.value ? '这高于' : '这不超过'} Temporal Cloud 单个命名空间的默认 Actions/s 上限（见 [${l.source.title}](${l.source.url})）。`,
-        `Capacity: at peak about ${fmt(c.startsPerSecond)} × ${fmt(c.actionsPerUnit)} = ${fmt(c.actionsPerSecond)} Actions/s (estimate, the product of the target and the estimate above). That is ${c.actionsPerSecond > l.value ? 'above' : 'within'} the default Actions/s of one Temporal Cloud namespace (see [${l.source.title}](${l.source.url})).`,
+        `容量推算：峰值约 ${fmt(c.startsPerSecond)} × ${fmt(c.actionsPerUnit)} = ${fmt(c.actionsPerSecond)} Actions/s（估算）；它是上表设计目标与估算的乘积。${c.actionsPerSecond > l.value ? '这高于' : '这不超过'} Temporal Cloud 单个命名空间的默认 Actions/s 上限（见 [${l.source.title}](${l.source.url})）。`,
+        `Capacity: at peak about ${fmt(c.startsPerSecond)} × ${fmt(c.actionsPerUnit)} = ${fmt(c.actionsPerSecond)} Actions/s (estimate); it is the product of the target and the estimate above. That is ${c.actionsPerSecond > l.value ? 'above' : 'within'} the default Actions/s of one Temporal Cloud namespace (see [${l.source.title}](${l.source.url})).`,
       ),
       '',
     );

@@ -18,8 +18,8 @@ export const WRITER_ITEMS: Readonly<Record<string, { zh: string; en: string }>> 
     en: 'the system before and why it hurt; the target architecture (self-hosted or managed, where it can run)',
   },
   'architecture.decisions': {
-    zh: '挑战 → 决策 → 代码 对照表：1.3 中的每个挑战一行，或标明“不在 Temporal 范围内”；以及考虑过的替代方案',
-    en: 'the challenge → decision → code table: one row per challenge of 1.3, or marked outside Temporal\'s scope; and the alternatives considered',
+    zh: '挑战 → 决策 → 代码 对照表：“挑战和痛点”中的每个挑战一行，或标明“不在 Temporal 范围内”；以及考虑过的替代方案',
+    en: 'the challenge → decision → code table: one row per challenge listed under the challenges, or marked outside Temporal\'s scope; and the alternatives considered',
   },
   'implementation.workflows': {
     zh: '一个端到端的 Workflow，用本案例自己的领域词汇（可通过类型检查）',
