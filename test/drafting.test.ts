@@ -32,7 +32,7 @@ beforeAll(async () => {
   const [testEnv, workflowBundle] = await Promise.all([localEnv(), bundle()]);
   env = testEnv;
   worker = await startRealWorker(env, taskQueue, workflowBundle);
-});
+}, 300_000); // bundling and a dev server on a shared, busy machine
 
 afterAll(async () => {
   await worker?.stop();
@@ -120,4 +120,4 @@ test('the composer alone waits for a writer; scaffold, a section upload, then a 
   // This filler fails the gates (no code answers a challenge), so the writer is told, not the reader.
   expect(judged.phase).toBe('attention');
   expect(judged.attention).toContain('uploaded by wendy');
-});
+}, 600_000);
