@@ -6,7 +6,7 @@ const { builtinModules } = require('node:module');
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
 module.exports = tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '.temporal/', '.casebook/', 'docs/', 'coverage/', 'test/fixtures/'] },
+  { ignores: ['node_modules/', 'dist/', '.temporal/', '.casebook/', 'docs/*', '!docs/patterns/', 'coverage/', 'test/fixtures/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -7,6 +7,7 @@ import type { ComposeDraftInput, DraftUploadInput } from '../src/domain/activiti
 import { NonRetryable } from '../src/domain/failures';
 import { templateFile as defaultTemplateFile } from '../src/config';
 import { composeMarkdown, figuresOf } from '../src/domain/compose';
+import { awaitingWriterOf } from '../src/domain/drafting';
 import type { Outline } from '../src/domain/outline';
 import type { Dossier, DraftInfo, Template } from '../src/domain/types';
 import { readArtifact, readArtifactJson, readTemplate } from './artifacts';
@@ -20,18 +21,23 @@ export const MAX_UPLOAD_BYTES = 1024 * 1024;
 
 async function storeDraft(markdown: string, author: string, dossier: Dossier): Promise<DraftInfo> {
   const ref = await putArtifact(markdown, 'md');
+  const awaitingWriter = awaitingWriterOf(markdown);
   return {
     revision: revisionOf(markdown),
     ref,
     bytes: Buffer.byteLength(markdown, 'utf8'),
     author,
     figures: figuresOf(markdown, dossier),
+    // Only when there is a gap: a complete draft's result stays as it was (replayed histories).
+    ...(awaitingWriter.length > 0 ? { awaitingWriter } : {}),
   };
 }
 
 /**
  * Composes the case document from the outline and the dossier with the built-in composer and stores
- * it. Deterministic and offline: the same input gives the same bytes and so the same revision.
+ * it. Deterministic and offline: the same input gives the same bytes and so the same revision. The
+ * composer writes the skeleton, the cited facts and the capacity arithmetic, and marks what only a
+ * writer can supply; `awaitingWriter` lists those items, and the workflow then waits in `drafting`.
  */
 export async function composeDraft(input: ComposeDraftInput): Promise<DraftInfo> {
   const [outline, dossier, template] = await Promise.all([

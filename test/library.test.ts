@@ -8,6 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { updateLibraryDocs } from '../activities/library';
 import { runQa } from '../src/qa';
+import { checkLeaks } from '../src/qa/gates/leaks';
+import { parseMarkdown } from '../src/qa/markdown';
 
 const ROOT = path.resolve(__dirname, '..');
 const PLAN = path.join(ROOT, 'plan', 'v15.0.yaml');
@@ -57,25 +59,31 @@ test('published cases are linked with their status, themes, metrics, patterns an
 
   const index = doc('enterprise-cases.md');
   expect(tableAfter(index, '## 金融科技')).toEqual([
-    '| Coinbase | 已有 | payments, crypto, compliance |',
-    '| Stripe | 已有 | payments, subscriptions, high-concurrency |',
-    '| [Square](cases/fintech/square.md) — Square - 支付处理系统 | 已发布 | payments, high-concurrency, merchant-services |',
-    expect.stringMatching(/^\| PayPal — .* \| 计划中 \| /),
+    '| Coinbase | 已有 | 计划未注明 | 支付、加密资产、合规 |',
+    '| Stripe | 已有 | 计划未注明 | 支付、订阅、高并发 |',
+    '| [Square](cases/fintech/square.md) — Square - 支付处理系统 | 已发布 | 设计研究 | 支付、高并发、商户服务 |',
+    expect.stringMatching(/^\| PayPal — .* \| 计划中 \| 设计研究 \| /),
   ]);
   // A published case outside the plan gets its own industry section.
   expect(tableAfter(index, '## logistics')).toEqual([
-    '| [Northwind Traders](cases/logistics/northwind.md) — Northwind Traders - 订单履约工作流 | 已发布 | order-fulfillment, saga |',
+    '| [Northwind Traders](cases/logistics/northwind.md) — Northwind Traders - 订单履约工作流 | 已发布 | 计划未注明 | 订单履约、saga |',
   ]);
   expect(tableAfter(index, '# 企业实践案例')).toContain('| **合计** | **6** | **2** | **5** |');
 
   const themes = doc('scenario-themes.md');
-  expect(tableAfter(themes, '## payments')).toEqual([
+  expect(tableAfter(themes, '## 支付')).toEqual([
     '| Coinbase | 金融科技 | 已有 |',
     expect.stringMatching(/^\| PayPal \| 金融科技 \| 计划中 \|$/),
     '| [Square](cases/fintech/square.md) | 金融科技 | 已发布 |',
     '| Stripe | 金融科技 | 已有 |',
   ]);
   expect(tableAfter(themes, '## saga')).toEqual(['| [Northwind Traders](cases/logistics/northwind.md) | logistics | 已发布 |']);
+
+  // Reader-facing pages: no maintainer notes, no English theme headings where the plan's tag has a name.
+  for (const name of ['enterprise-cases.md', 'scenario-themes.md', 'case-comparison.md']) {
+    expect(checkLeaks(parseMarkdown(doc(name)))).toEqual([]);
+  }
+  expect(themes).not.toMatch(/^## (?:payments|high-concurrency|real-time|telemetry)$/m);
 
   const comparison = doc('case-comparison.md');
   expect(tableAfter(comparison, '## 关键指标')).toEqual([

@@ -172,8 +172,8 @@ function uploadProblem(run: CaseRun, d: UploadDraftInput): string | undefined {
   if (s.rollback?.some((r) => !r.undone)) {
     return `The last publish is not fully rolled back; fix the cause and \`casebook resume ${run.caseId}\` first, then upload.`;
   }
-  if (!['review', 'attention'].includes(s.phase) || run.uploading) {
-    return `Drafts can be uploaded while the case waits in review or attention; it is in "${s.phase}". Try again when it waits for people (\`casebook show\`).`;
+  if (!['drafting', 'review', 'attention'].includes(s.phase) || run.uploading) {
+    return `Drafts can be uploaded while the case waits in drafting, review or attention; it is in "${s.phase}". Try again when it waits for people (\`casebook show\`).`;
   }
   return undefined;
 }
@@ -191,7 +191,8 @@ async function uploadDraft(run: CaseRun, d: UploadDraftInput) {
       s.uploadedBy = d.author;
       s.failedRevision = undefined;
       s.attention = undefined;
-      run.enterPhase('qa');
+      // A draft that still leaves parts to a writer waits for the rest instead of failing QA.
+      run.enterPhase(draft.awaitingWriter?.length ? 'drafting' : 'qa');
     }
     return draft;
   } finally {

@@ -7,7 +7,7 @@
 import { getExternalWorkflowHandle, workflowInfo } from '@temporalio/workflow';
 import type { NotificationKind } from '../src/domain/activities';
 import type { AuditEntry, CaseInput, CaseResult, CaseState } from '../src/domain/case';
-import { type CasePhase, type WorkPhase, isWorkPhase, phasePercent } from '../src/domain/phases';
+import { type CasePhase, type HoldPhase, type WorkPhase, HOLD_WORK, isWorkPhase, phasePercent } from '../src/domain/phases';
 import { type ReviewContext, describeQuorum, eligibleReviewers, pendingReviewers } from '../src/domain/review';
 import type { CaseBrief, DraftInfo, Lang, ReviewPolicy } from '../src/domain/types';
 import { type CaseProgress, type RequestChangesInput, type ResumeInput, caseProgressSignal } from '../src/messages';
@@ -135,6 +135,7 @@ export class CaseRun {
       timings: s.timings,
       qa: s.qa,
       attention: s.attention,
+      awaitingWriter: s.phase === 'drafting' ? (s.draft?.awaitingWriter ?? []) : undefined,
     };
   }
 
@@ -142,7 +143,8 @@ export class CaseRun {
     const at = this.now();
     const open = this.s.timings.find((t) => !t.endedAt);
     if (open) open.endedAt = at;
-    if (isWorkPhase(phase)) this.s.timings.push({ phase, startedAt: at });
+    const timed = isWorkPhase(phase) ? phase : HOLD_WORK[phase as HoldPhase];
+    if (timed) this.s.timings.push({ phase: timed, startedAt: at });
     this.s.phase = phase;
     this.refreshVisibility();
     const parent = workflowInfo().parent;

@@ -2,6 +2,7 @@
  * The working steps of a case before review: research, analysis, writing and QA. Each runs its
  * activity, records the outcome and moves the case to its next phase.
  */
+import { condition, workflowInfo } from '@temporalio/workflow';
 import { analyzeCase, checkDraft, collectSources, composeDraft } from './proxies';
 import type { CaseRun } from './case-run';
 
@@ -67,7 +68,13 @@ export async function writing(run: CaseRun): Promise<void> {
     run.adoptDraft(draft, draft.author, 'workflow');
     s.uploadedBy = undefined;
   }
-  run.enterPhase('qa');
+  // The composer left parts only a writer can supply: wait for the upload (never publish a skeleton).
+  run.enterPhase(draft.awaitingWriter?.length ? 'drafting' : 'qa');
+}
+
+/** Waits for a writer's upload (the update handler moves the case on), or for continue-as-new. */
+export async function drafting(run: CaseRun): Promise<void> {
+  await condition(() => run.s.phase !== 'drafting' || workflowInfo().continueAsNewSuggested);
 }
 
 /** Checks the current revision; errors send it back to writing, or to attention if a writer made it. */

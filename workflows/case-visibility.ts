@@ -32,6 +32,8 @@ export interface VisibleCase {
   timings: PhaseTiming[];
   qa?: { revision: string; errors: number; warnings: number };
   attention?: string;
+  /** Template items a writer must still supply, while the case is in `drafting`. */
+  awaitingWriter?: string[];
 }
 
 /** The search attributes a case keeps up to date. */
@@ -64,6 +66,9 @@ export function detailsOf(c: VisibleCase): string {
   ];
   if (c.qa) lines.push(`QA: ${c.qa.errors} errors, ${c.qa.warnings} warnings (revision ${c.qa.revision})`);
   if (c.attention) lines.push('', `⚠️ **Needs attention:** ${c.attention}`);
+  if (c.awaitingWriter) {
+    lines.push('', `✍️ **Awaiting writer:** ${c.awaitingWriter.join(', ')} — \`casebook draft scaffold ${c.caseId}\`, then \`casebook draft upload\`.`);
+  }
   return lines.join('\n');
 }
 

@@ -10,7 +10,7 @@ import { registerHandlers } from './case-handlers';
 import { attention, publish } from './case-publish';
 import { review } from './case-review';
 import { CaseRun } from './case-run';
-import { analysis, qa, research, writing } from './case-steps';
+import { analysis, drafting, qa, research, writing } from './case-steps';
 
 export type { CaseInput, CaseResult, CaseState } from '../src/domain/case';
 
@@ -19,6 +19,7 @@ const STEPS: Partial<Record<CasePhase, (run: CaseRun) => Promise<void>>> = {
   research,
   analysis,
   writing,
+  drafting,
   qa,
   review,
   publish,

@@ -12,7 +12,9 @@
 import { FOOTNOTE_REF, isFigure, LABELS, labelCell, prefixLabelIn, SOURCES_HEADING, SOURCES_TITLE, suffixLabelIn } from './conventions';
 import { sameFigure, scanNumbers, splitSentences, type ScannedNumber } from './facts';
 import { type MetricBucket, type Outline, type OutlineItem, METRIC_BUCKETS } from './outline';
-import { GENERIC_EXCERPTS, PATTERNS, type Bilingual, type Pattern, type PatternExcerpt, type PatternId } from './patterns';
+import { WRITER_ITEMS, WRITER_MARKER } from './drafting';
+import { PATTERNS, type Bilingual, type Pattern, type PatternId } from './patterns';
+import { capacityOf, EVENTS_PER_CHILD, limit } from './temporal-limits';
 import type { CaseBrief, CitedFigure, CollectedSource, Dossier, Fact, FactStatus, Lang, Template, TemplateSection } from './types';
 
 export interface ComposeInput {
@@ -29,6 +31,9 @@ export interface ComposeInput {
 
 export { LABELS, SOURCES_HEADING } from './conventions';
 
+/** The shared appendix as a case document links it (cases live in `cases/<industry>/`). */
+export const APPENDIX_LINK = '../../patterns.md';
+
 interface Ctx {
   lang: Lang;
   brief: CaseBrief;
@@ -40,10 +45,6 @@ interface Ctx {
 
 const t = (ctx: Ctx, text: Bilingual): string => text[ctx.lang];
 const tt = (ctx: Ctx, zh: string, en: string): string => (ctx.lang === 'zh' ? zh : en);
-
-function inlineLabel(lang: Lang, kind: 'target' | 'estimate'): string {
-  return lang === 'zh' ? `（${LABELS.zh[kind]}）` : ` (${LABELS.en[kind]})`;
-}
 
 /** Table cell text: one line, pipes escaped. */
 function cell(text: string): string {
@@ -61,10 +62,6 @@ function codeSpan(text: string): string {
 
 function yamlScalar(value: string): string {
   return /^[A-Za-z0-9][A-Za-z0-9 ._-]*$/.test(value) && !/\s$/.test(value) ? value : JSON.stringify(value);
-}
-
-function mermaidLabel(text: string): string {
-  return `"${text.replace(/"/g, '#quot;')}"`;
 }
 
 function factValue(fact: Fact): string {
@@ -231,171 +228,83 @@ function challenges(ctx: Ctx): string[] {
     '',
     ...ctx.brief.painPoints.map((p) => `- ${t(ctx, p)}`),
     '',
-    tt(
-      ctx,
-      '下一节的关键技术决策说明每个挑战由哪种 Temporal 模式应对。',
-      'The key technical decisions in the next section say which Temporal pattern answers each challenge.',
-    ),
-    '',
   ];
 }
 
 // ---------------------------------------------------------------------------------------------
-// Section 2: architecture
-
-function diagram(ctx: Ctx): string[] {
-  const company = ctx.brief.company;
-  const has = (id: PatternId) => ctx.chosen.has(id);
-  const comp = (id: PatternId) => mermaidLabel(t(ctx, PATTERNS.find((p) => p.id === id)!.component));
-  const lines = [
-    '```mermaid',
-    'flowchart LR',
-    `  entry[${mermaidLabel(tt(ctx, `${company} 业务入口`, `${company} entry point`))}] --> client[${mermaidLabel('Temporal Client')}]`,
-    `  client -->|${mermaidLabel(tt(ctx, '启动 Workflow', 'start workflow'))}| service[(${mermaidLabel('Temporal Service')})]`,
-    `  service -->|${mermaidLabel(tt(ctx, '任务队列', 'task queue'))}| worker[${mermaidLabel('Worker')}]`,
-    `  worker --> wf[${mermaidLabel(tt(ctx, '业务 Workflow', 'Business workflow'))}]`,
-    `  wf --> acts[${mermaidLabel('Activities')}]`,
-    has('idempotency')
-      ? `  acts -->|${mermaidLabel(tt(ctx, '幂等键', 'idempotency key'))}| ext[${mermaidLabel(tt(ctx, '外部系统与 API', 'External systems and APIs'))}]`
-      : `  acts --> ext[${mermaidLabel(tt(ctx, '外部系统与 API', 'External systems and APIs'))}]`,
-  ];
-  if (has('saga')) lines.push(`  wf -.->|${mermaidLabel(tt(ctx, '失败时', 'on failure'))}| comp[${comp('saga')}]`, '  comp --> ext');
-  if (has('signals-updates')) lines.push(`  human[${comp('signals-updates')}] -->|${mermaidLabel('Signal / Update')}| service`);
-  if (has('child-workflows')) lines.push(`  wf --> child[${comp('child-workflows')}]`, '  child --> acts');
-  if (has('heartbeats')) lines.push(`  wf --> long[${comp('heartbeats')}]`, `  long -.->|${mermaidLabel(tt(ctx, '心跳', 'heartbeat'))}| service`);
-  if (has('continue-as-new')) lines.push(`  wf -.->|${mermaidLabel('Continue-As-New')}| wf`);
-  if (has('schedules')) lines.push(`  sched[${comp('schedules')}] -.-> service`);
-  if (has('versioning')) lines.push(`  deploy[${comp('versioning')}] -.-> worker`);
-  if (has('timers')) lines.push(`  service -.->|${mermaidLabel(tt(ctx, '定时器触发', 'timer fires'))}| wf`);
-  if (has('rate-limiting')) lines.push(`  service --> limited[${comp('rate-limiting')}]`, '  limited --> ext');
-  lines.push('```');
-  return lines;
-}
-
-function design(ctx: Ctx): string[] {
-  return [
-    tt(
-      ctx,
-      `本设计以 Temporal 为编排核心。在本设计中，${ctx.brief.company} 的业务入口通过 Temporal Client 启动 Workflow；Workflow 只做编排，每个有副作用的步骤都是 Activity，由 Worker 从任务队列领取执行；Temporal Service 持久化事件历史、定时器和任务队列，Worker 崩溃或重新部署后，执行从历史中恢复，继续停在原来的位置。`,
-      `Temporal is the orchestration core of this design. In this design, ${ctx.brief.company}'s entry point starts workflows through the Temporal Client; a workflow only orchestrates, and every step with side effects is an activity that workers take from a task queue; the Temporal Service persists event histories, timers and task queues, so after a worker crash or a redeployment an execution resumes from its history exactly where it stood.`,
-    ),
-    '',
-    tt(ctx, '架构图（虚线为所选模式加入的交互）：', 'Architecture (dashed lines are interactions added by the chosen patterns):'),
-    '',
-    ...diagram(ctx),
-    '',
-  ];
-}
-
-function lowerFirst(text: string): string {
-  return /^[A-Z][a-z]/.test(text) ? `${text[0].toLowerCase()}${text.slice(1)}` : text;
-}
+// What only a writer can supply
 
 /**
- * The requirement, challenge or feature of the brief that a pattern answers (the first that names
- * one of the pattern's words), so a decision is explained in the case's own terms.
+ * A marked gap: the writer's part of an item. The marker blocks publishing (leak gate), and the
+ * activity reads the item ids back from it, so the workflow waits for a writer instead.
  */
-function needAnswered(ctx: Ctx, p: Pattern): { what: Bilingual; text: Bilingual } | undefined {
-  const mentions = (b: Bilingual) =>
-    p.matches.keywords.zh.some((k) => b.zh.includes(k)) ||
-    p.matches.keywords.en.some((k) => new RegExp(`(?:^|[^a-z])${k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').toLowerCase()}`).test(b.en.toLowerCase()));
-  const lists: [Bilingual, Bilingual[]][] = [
-    [{ zh: '本案例的需求', en: "the case's requirement" }, ctx.brief.requirements],
-    [{ zh: '本案例的挑战', en: "the case's challenge" }, ctx.brief.painPoints],
-    [{ zh: '本案例的特征', en: "the case's feature" }, ctx.brief.features],
-  ];
-  for (const [what, items] of lists) {
-    const found = items.find(mentions);
-    if (found) return { what, text: { zh: found.zh.replace(/[。.]$/, ''), en: found.en.replace(/\.$/, '') } };
-  }
-  return undefined;
+function writerNeeded(ctx: Ctx, itemId: string, title: Bilingual, what?: Bilingual): string[] {
+  const need = what ?? WRITER_ITEMS[itemId] ?? { zh: `用本案例自己的术语撰写“${title.zh}”`, en: `write "${title.en}" in the case's own terms` };
+  return [`> ${WRITER_MARKER}（${itemId}）${tt(ctx, '：', ': ')}${t(ctx, need)}`, ''];
 }
 
 function decisions(ctx: Ctx): string[] {
-  const out = [
-    tt(ctx, '根据案例特征选用的 Temporal 模式：', 'Temporal patterns chosen for the features of this case:'),
-    '',
-  ];
-  for (const chosen of ctx.outline.patterns) {
-    const p = PATTERNS.find((x) => x.id === chosen.id);
-    if (!p) continue;
-    const need = needAnswered(ctx, p);
-    const why = need ? tt(ctx, `在本设计中，它回应${need.what.zh}：${need.text.zh}。`, ` In this design it answers ${need.what.en}: ${lowerFirst(need.text.en)}.`) : '';
-    out.push(`- **${t(ctx, p.name)}**${tt(ctx, '：', ': ')}${t(ctx, p.rationale)}${why}`);
+  const names = ctx.patterns.map((p) => t(ctx, p.name)).join(tt(ctx, '、', ', '));
+  const out = writerNeeded(ctx, 'architecture.decisions', { zh: '关键技术决策', en: 'Key technical decisions' });
+  if (names) {
+    out.push(
+      tt(
+        ctx,
+        `可供选用的通用模式（${names}）及其可编译的代码示例见共享附录[《Temporal 模式目录》](${APPENDIX_LINK})；本案例的代码应使用自己的领域术语。`,
+        `The general patterns to choose from (${names}), with code samples that compile, are in the shared appendix [Temporal pattern catalogue](${APPENDIX_LINK}); this case's code uses its own domain terms.`,
+      ),
+      '',
+    );
   }
-  out.push(
-    '',
-    tt(ctx, '通用决策：', 'General decisions:'),
-    '',
-    tt(
-      ctx,
-      '- Workflow 代码保持确定性，所有 I/O 都放在 Activity 中，Activity 的类型只以类型方式导入 Workflow。',
-      '- Workflow code stays deterministic; all I/O lives in activities, whose types the workflow imports as types only.',
-    ),
-    tt(
-      ctx,
-      '- Signal 与 Update 只接收一个 JSON 对象参数，Web UI、命令行和代码都能以同样方式发送。',
-      '- Signals and updates take one JSON object, so the Web UI, the command line and code send them the same way.',
-    ),
-    tt(
-      ctx,
-      '- 业务规则失败抛出不可重试的 ApplicationFailure，瞬时故障交给带上限的重试策略。',
-      '- Business-rule failures throw a non-retryable ApplicationFailure; transient faults go to a bounded retry policy.',
-    ),
-    '',
-  );
-  return out;
-}
-
-function components(ctx: Ctx): string[] {
-  const out = [
-    tt(ctx, '- **Temporal Service**：持久化事件历史、定时器、任务队列与可见性索引。', '- **Temporal Service**: persists event histories, timers, task queues and the visibility index.'),
-    tt(ctx, '- **Worker**：无状态进程，从任务队列领取 Workflow 与 Activity 任务，可水平扩容。', '- **Workers**: stateless processes that take workflow and activity tasks from task queues and scale out horizontally.'),
-    tt(ctx, '- **Workflow**：业务流程的持久化编排逻辑，可通过 Query 查询状态。', '- **Workflows**: the durable orchestration of the business process, with state readable through queries.'),
-    tt(ctx, '- **Activity**：调用外部系统的步骤，按策略超时与重试。', '- **Activities**: the steps that call external systems, with timeouts and retries by policy.'),
-    tt(ctx, '- **搜索属性与 Web UI**：按业务标识筛选执行，查看历史与待处理步骤。', '- **Search attributes and the Web UI**: filter executions by business id, inspect histories and pending steps.'),
-  ];
-  for (const p of ctx.patterns) out.push(`- **${t(ctx, p.component)}**${tt(ctx, '：', ': ')}${t(ctx, p.name)}${tt(ctx, '。', '.')}`);
-  out.push('');
   return out;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Section 3: metrics
 
-const BUCKET_TEXT: Record<MetricBucket, { name: Bilingual; analysis: Bilingual }> = {
-  throughput: {
-    name: { zh: '吞吐量', en: 'throughput' },
-    analysis: {
-      zh: '吞吐量由 Worker 数量、任务队列的分区和下游限速共同决定：Workflow 只做编排，增加 Worker 即可提升 Activity 的处理能力，直到下游系统或限速成为瓶颈。',
-      en: 'Throughput depends on the number of workers, task-queue partitions and downstream rate limits: workflows only orchestrate, so adding workers raises activity capacity until a downstream system or a rate limit becomes the bottleneck.',
-    },
-  },
-  latency: {
-    name: { zh: '延迟', en: 'latency' },
-    analysis: {
-      zh: '每个 Activity 会增加一次任务调度的往返；对延迟敏感的步骤可合并为一个 Activity 或使用 Local Activity，需要同步结果的调用方用 Update 等待处理完成。',
-      en: 'Every activity adds a task-dispatch round trip; latency-sensitive steps can be merged into one activity or run as local activities, and callers that need a synchronous answer wait on an update.',
-    },
-  },
-  reliability: {
-    name: { zh: '可靠性', en: 'reliability' },
-    analysis: {
-      zh: 'Workflow 的状态由事件历史持久化，Worker 崩溃后由其他 Worker 重放恢复；整体可靠性的上限取决于外部调用的幂等性与补偿设计。',
-      en: 'Workflow state is persisted as event history and another worker replays it after a crash; the ceiling on overall reliability is set by the idempotency and compensation of the external calls.',
-    },
-  },
-  cost: {
-    name: { zh: '成本', en: 'cost' },
-    analysis: {
-      zh: '成本主要来自 Temporal 的动作数与历史存储（托管服务按动作计费）以及 Worker 的计算资源；减少不必要的 Activity、合理设置心跳频率可直接降低成本。',
-      en: 'Cost comes mainly from Temporal actions and history storage (the hosted service bills by action) and from worker compute; avoiding needless activities and tuning heartbeat frequency lower it directly.',
-    },
-  },
+const BUCKET_NAME: Record<MetricBucket, Bilingual> = {
+  throughput: { zh: '吞吐量', en: 'throughput' },
+  latency: { zh: '延迟', en: 'latency' },
+  reliability: { zh: '可靠性', en: 'reliability' },
+  cost: { zh: '成本', en: 'cost' },
 };
 
+function fmt(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/** Capacity arithmetic from the brief's targets and estimates, set against Temporal's documented limits. */
+function capacity(ctx: Ctx, bucket: MetricBucket): string[] {
+  const c = capacityOf(ctx.brief.targets);
+  const out: string[] = [];
+  if (bucket === 'cost' && c.actionsPerSecond && c.startsPerSecond && c.actionsPerUnit) {
+    const l = limit('cloud-actions-per-second');
+    out.push(
+      tt(
+        ctx,
+        `容量推算：峰值约 ${fmt(c.startsPerSecond)} × ${fmt(c.actionsPerUnit)} = ${fmt(c.actionsPerSecond)} Actions/s（估算）；它是上表设计目标与估算的乘积。${c.actionsPerSecond > l.value ? '这高于' : '这不超过'} Temporal Cloud 单个命名空间的默认 Actions/s 上限（见 [${l.source.title}](${l.source.url})）。`,
+        `Capacity: at peak about ${fmt(c.startsPerSecond)} × ${fmt(c.actionsPerUnit)} = ${fmt(c.actionsPerSecond)} Actions/s (estimate); it is the product of the target and the estimate above. That is ${c.actionsPerSecond > l.value ? 'above' : 'within'} the default Actions/s of one Temporal Cloud namespace (see [${l.source.title}](${l.source.url})).`,
+      ),
+      '',
+    );
+    if (c.actionsPerSecond > l.value) out.push(...writerNeeded(ctx, 'metrics.cost', { zh: '成本指标', en: 'Cost' }, { zh: '命名空间如何承载这一速率（预置容量、多个命名空间或自托管集群的规格）', en: 'how the namespace takes this rate (provisioned capacity, several namespaces, or a sized self-hosted cluster)' }));
+  }
+  if (bucket === 'throughput' && c.children && c.parentEvents) {
+    const l = limit('history-events');
+    out.push(
+      tt(
+        ctx,
+        `历史推算：一个父 Workflow 启动 ${fmt(c.children)} 个子 Workflow，每个子 Workflow 至少在父历史中留下 ${EVENTS_PER_CHILD} 个事件，共约 ${fmt(c.parentEvents)} 个事件（估算）。${c.parentEvents > l.value ? '这超过' : '这不超过'}单个执行的事件历史上限（见 [${l.source.title}](${l.source.url})）${c.parentEvents > l.value ? '，父 Workflow 必须按批 Continue-As-New 或分层扇出' : ''}。`,
+        `History: one parent starting ${fmt(c.children)} child workflows records at least ${EVENTS_PER_CHILD} events per child, about ${fmt(c.parentEvents)} events (estimate). That is ${c.parentEvents > l.value ? 'over' : 'within'} the event-history limit of one execution (see [${l.source.title}](${l.source.url}))${c.parentEvents > l.value ? ', so the parent must continue as new per batch or fan out through a tree' : ''}.`,
+      ),
+      '',
+    );
+  }
+  return out;
+}
+
 function metricItem(ctx: Ctx, bucket: MetricBucket, item: OutlineItem | undefined): string[] {
-  const name = t(ctx, BUCKET_TEXT[bucket].name);
+  const name = t(ctx, BUCKET_NAME[bucket]);
   const facts = item?.facts ?? [];
   const targets = item?.targets ?? [];
   const out: string[] = [];
@@ -426,252 +335,8 @@ function metricItem(ctx: Ctx, bucket: MetricBucket, item: OutlineItem | undefine
       '',
     );
   }
-  out.push(t(ctx, BUCKET_TEXT[bucket].analysis), '');
+  out.push(...capacity(ctx, bucket));
   return out;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Section 4: implementation
-
-function excerptBlock(ctx: Ctx, excerpt: PatternExcerpt, pattern?: Pattern): string[] {
-  const title = pattern ? `**${t(ctx, excerpt.title)}**${tt(ctx, `（${t(ctx, pattern.name)}）`, ` (${t(ctx, pattern.name)})`)}` : `**${t(ctx, excerpt.title)}**`;
-  return [`${title}${tt(ctx, '：', ':')}`, '', '```ts', excerpt.code.trimEnd(), '```', ''];
-}
-
-function workflowsItem(ctx: Ctx): string[] {
-  const out = [
-    tt(
-      ctx,
-      '以下代码是设计示意，不是公司的生产代码。每个片段都是独立的 TypeScript 模块：Workflow 通过 proxyActivities 调用只以类型声明的 Activity 接口，并为每类调用设置明确的超时。',
-      'The code below illustrates the design; it is not the company\'s production code. Each excerpt is a standalone TypeScript module: the workflow calls activities through proxyActivities over an interface declared as a type only, with explicit timeouts for each kind of call.',
-    ),
-    '',
-  ];
-  const shown = ctx.patterns.filter((p) => p.excerpt.kind === 'workflow' || p.excerpt.kind === 'client');
-  if (!shown.some((p) => p.excerpt.kind === 'workflow')) out.push(...excerptBlock(ctx, GENERIC_EXCERPTS.workflow));
-  for (const p of shown) out.push(...excerptBlock(ctx, p.excerpt, p));
-  return out;
-}
-
-function activitiesItem(ctx: Ctx): string[] {
-  const out = [
-    tt(
-      ctx,
-      'Activity 至少执行一次，因此每个 Activity 都必须可以安全重试：对外调用携带由业务标识派生的幂等键，长时间运行的 Activity 通过心跳报告进度，依赖通过工厂函数注入以便测试。',
-      'Activities run at least once, so each must be safe to retry: external calls carry an idempotency key derived from the business id, long-running activities report progress through heartbeats, and dependencies are injected through a factory so they can be tested.',
-    ),
-    '',
-  ];
-  const shown = ctx.patterns.filter((p) => p.excerpt.kind === 'activity' || p.excerpt.kind === 'worker');
-  if (!shown.some((p) => p.excerpt.kind === 'activity')) {
-    const idem = PATTERNS.find((p) => p.id === 'idempotency')!;
-    out.push(...excerptBlock(ctx, idem.excerpt, idem));
-  }
-  for (const p of shown) out.push(...excerptBlock(ctx, p.excerpt, p));
-  return out;
-}
-
-function errorsItem(ctx: Ctx): string[] {
-  return [
-    tt(
-      ctx,
-      '错误分为两类：瞬时故障（网络中断、下游超时、限流）由重试策略以指数退避自动重试，并设置重试上限；业务规则失败（参数无效、余额不足、审批被拒）抛出不可重试的 ApplicationFailure，立即结束该步骤并保留完整的原因链。',
-      'Errors fall into two kinds: transient faults (dropped connections, downstream timeouts, throttling) are retried automatically with exponential backoff up to a bound; business-rule failures (invalid input, insufficient funds, a rejected approval) throw a non-retryable ApplicationFailure that ends the step at once and keeps the whole cause chain.',
-    ),
-    '',
-    ...excerptBlock(ctx, GENERIC_EXCERPTS.errors),
-  ];
-}
-
-function compensationItem(ctx: Ctx): string[] {
-  const out: string[] = [];
-  if (ctx.chosen.has('saga')) {
-    out.push(
-      tt(
-        ctx,
-        '补偿采用 Saga：上文的支付 Saga 示例在每个步骤成功后登记对应的撤销操作，失败时按相反顺序执行。补偿 Activity 与正向 Activity 一样幂等、可重试；补偿仍失败时，Workflow 记录状态并转入人工处理，而不是静默结束。',
-        'Compensation follows the saga above: each successful step registers its undo, and on failure the undos run in reverse order. Compensating activities are idempotent and retryable like forward ones; if a compensation still fails, the workflow records the state and hands over to a human instead of ending silently.',
-      ),
-    );
-  } else {
-    out.push(
-      tt(
-        ctx,
-        '本案例的步骤以幂等重试为主，不需要完整的 Saga；对于确实需要撤销的步骤，Workflow 在捕获失败后调用对应的撤销 Activity，并把无法自动撤销的情况转入人工处理。',
-        'The steps of this case rely mainly on idempotent retries and need no full saga; where a step must be undone, the workflow catches the failure, calls the matching undo activity, and hands cases that cannot be undone automatically to a human.',
-      ),
-    );
-  }
-  if (ctx.chosen.has('signals-updates')) {
-    out.push(
-      '',
-      tt(
-        ctx,
-        '需要人工判断的补偿（例如争议或例外审批）通过 Signal 或 Update 把决定送回等待中的 Workflow。',
-        'Compensations that need human judgement (disputes, exception approvals) send the decision back to the waiting workflow through a signal or an update.',
-      ),
-    );
-  }
-  out.push('');
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Section 5: optimization
-
-const OPTIMIZATION: Partial<Record<PatternId, Bilingual>> = {
-  'child-workflows': {
-    zh: '按分片或区域分批扇出子 Workflow，控制父历史大小与下游并发。',
-    en: 'Fan out child workflows by shard or region in waves, bounding the parent history and downstream concurrency.',
-  },
-  heartbeats: {
-    zh: '长时间 Activity 以心跳记录进度，失败后断点续传，避免重复处理已完成的部分。',
-    en: 'Long activities record progress in heartbeats and resume after a failure instead of redoing finished work.',
-  },
-  'continue-as-new': {
-    zh: '长生命周期实体在服务端建议时 Continue-As-New，保持历史有界、重放快速。',
-    en: 'Long-lived entities continue as new when the server suggests it, keeping histories bounded and replay fast.',
-  },
-  'rate-limiting': {
-    zh: '对有配额的下游使用专用任务队列与服务端限速，削平高峰流量。',
-    en: 'Quota-bound downstream calls go through a dedicated task queue with a server-side rate limit that flattens peaks.',
-  },
-  schedules: {
-    zh: '周期任务交给 Schedule，并设置重叠策略，避免同一批数据被并发处理。',
-    en: 'Periodic work runs from schedules with an overlap policy, so one batch is never processed twice at once.',
-  },
-  idempotency: {
-    zh: '幂等键让重试可以放心地积极配置，减少人工对账。',
-    en: 'Idempotency keys make aggressive retries safe and cut manual reconciliation.',
-  },
-  timers: {
-    zh: '用持久化定时器替代轮询数据库的定时任务，减少无效查询。',
-    en: 'Durable timers replace jobs that poll a database, removing idle queries.',
-  },
-};
-
-function strategies(ctx: Ctx): string[] {
-  const out = [
-    tt(ctx, '- 按负载类型拆分任务队列，让慢调用与快调用互不阻塞，并分别扩容 Worker。', '- Split task queues by kind of load so slow calls do not block fast ones, and scale their workers separately.'),
-    tt(ctx, '- 大负载存放在对象存储中，Workflow 只传递引用，保持事件历史精简。', '- Keep large payloads in object storage and pass references through the workflow, keeping histories small.'),
-    tt(ctx, '- 调整 Worker 的并发上限与缓存大小，使其与下游容量和内存相匹配。', '- Tune worker concurrency limits and cache size to downstream capacity and memory.'),
-  ];
-  for (const p of ctx.patterns) {
-    const text = OPTIMIZATION[p.id];
-    if (text) out.push(`- ${t(ctx, text)}`);
-  }
-  out.push('');
-  return out;
-}
-
-function effects(ctx: Ctx): string[] {
-  const targets = METRIC_BUCKETS.flatMap((b) => ctx.outline.items[`metrics.${b}`]?.targets ?? []);
-  if (targets.length === 0) {
-    return [
-      tt(
-        ctx,
-        '本设计未设定量化目标；优化效果应在压测中测量，测得的数据连同来源一并写入本节。',
-        'The design sets no quantitative targets; measure the effect of each optimization in load tests and record the results here with their source.',
-      ),
-      '',
-    ];
-  }
-  return [
-    tt(ctx, '优化需要达到的目标如下，均为设计目标或估算，需在压测与灰度发布中验证，本文不声称任何实测效果：', 'The optimizations aim at the following, all design targets or estimates to be verified in load tests and staged rollouts; this document claims no measured effect:'),
-    '',
-    ...targets.map((g) => `- ${t(ctx, g.text)}${inlineLabel(ctx.lang, g.kind)}`),
-    '',
-  ];
-}
-
-function optimizationLessons(ctx: Ctx): string[] {
-  return [
-    tt(ctx, '- 先测量再优化：用 Temporal 的指标与 Web UI 找出真正的瓶颈（调度等待、下游延迟或 Worker 资源）。', '- Measure before optimizing: Temporal metrics and the Web UI show the real bottleneck (schedule-to-start waits, downstream latency or worker resources).'),
-    tt(ctx, '- Workflow 的开销主要在往返次数，而不是代码本身；合并细碎的 Activity 往往比优化代码更有效。', '- Workflow overhead lies in round trips, not in the code; merging tiny activities usually helps more than optimizing code.'),
-    tt(ctx, '- 限速与扩容要一起设计：只扩容 Worker 而不限速，会把压力转移给下游。', '- Design rate limits and scaling together: adding workers without a limit only moves the pressure downstream.'),
-    '',
-  ];
-}
-
-// ---------------------------------------------------------------------------------------------
-// Section 6: recovery
-
-function failureScenarios(ctx: Ctx): string[] {
-  const out = [
-    tt(ctx, '- Worker 进程崩溃或所在节点下线。', '- A worker process crashes or its node goes away.'),
-    tt(ctx, '- 下游服务不可用、超时或开始限流。', '- A downstream service is unavailable, times out or starts throttling.'),
-    tt(ctx, '- 部署的新代码与正在运行的执行不兼容。', '- Newly deployed code is incompatible with running executions.'),
-  ];
-  if (ctx.chosen.has('saga')) out.push(tt(ctx, '- 多步操作只完成了一部分。', '- A multi-step operation completes only in part.'));
-  if (ctx.chosen.has('signals-updates')) out.push(tt(ctx, '- 人工步骤长时间无人响应。', '- Nobody answers a human step for a long time.'));
-  if (ctx.chosen.has('heartbeats')) out.push(tt(ctx, '- 大文件或长任务在中途中断。', '- A large file transfer or a long task stops half way.'));
-  out.push('');
-  return out;
-}
-
-function recoveryStrategies(ctx: Ctx): string[] {
-  const out = [
-    tt(ctx, '- Worker 崩溃：任务超时后由其他 Worker 领取，Workflow 从事件历史重放，无需人工介入。', '- Worker crash: after the task timeout another worker takes the task and replays the workflow from its history, with no human involved.'),
-    tt(ctx, '- 下游故障：重试策略以指数退避重试；超过上限后 Workflow 转入补偿或人工处理。', '- Downstream fault: the retry policy backs off exponentially; past its bound the workflow compensates or hands over to a human.'),
-    tt(ctx, '- 不兼容的部署：用 patched() 或 Worker Versioning 保护变更，发布前用录制的历史做重放测试。', '- Incompatible deployment: guard changes with patched() or worker versioning and run replay tests over recorded histories before release.'),
-  ];
-  if (ctx.chosen.has('saga')) out.push(tt(ctx, '- 部分完成：Saga 按相反顺序执行已登记的补偿。', '- Partial completion: the saga runs the registered compensations in reverse.'));
-  if (ctx.chosen.has('signals-updates')) out.push(tt(ctx, '- 人工步骤超时：持久化定时器触发提醒，随后升级给备用处理人，从不自动批准。', '- Human step overdue: a durable timer sends a reminder, then escalates to a backup, never approving automatically.'));
-  if (ctx.chosen.has('heartbeats')) out.push(tt(ctx, '- 长任务中断：心跳超时让中断被及时发现，重试从最后一次心跳的进度继续。', '- Long task interrupted: the heartbeat timeout detects it promptly and the retry resumes from the last heartbeat.'));
-  out.push('');
-  return out;
-}
-
-function recoveryTime(ctx: Ctx): string[] {
-  const out = [
-    tt(
-      ctx,
-      '恢复时间由配置决定，而不是经验值：故障被发现的时间取决于 Activity 的心跳超时或执行超时，重试间隔由退避策略决定，Workflow 在其他 Worker 上的重放通常不需要人工介入。每个超时都应在压测中验证后再写入运行手册。',
-      'Recovery time is set by configuration rather than by luck: how fast a fault is noticed depends on the activity heartbeat or start-to-close timeout, retry spacing on the backoff policy, and replaying a workflow on another worker needs no human. Verify each timeout in load tests before writing it into the runbook.',
-    ),
-    '',
-  ];
-  const targets = ctx.outline.items['metrics.reliability']?.targets ?? [];
-  if (targets.length > 0) {
-    out.push(tt(ctx, '相关的可靠性目标：', 'Related reliability targets:'), '', ...targets.map((g) => `- ${t(ctx, g.text)}${inlineLabel(ctx.lang, g.kind)}`), '');
-  }
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Section 7: lessons
-
-function successes(ctx: Ctx): string[] {
-  return [
-    tt(
-      ctx,
-      `以下是本设计所依据的 Temporal 实践经验，并不代表 ${ctx.brief.company} 的实际经历：`,
-      `These are the Temporal practices the design builds on; they are not ${ctx.brief.company}'s own experience:`,
-    ),
-    '',
-    ...ctx.patterns.map((p) => `- **${t(ctx, p.name)}**${tt(ctx, '：', ': ')}${t(ctx, p.rationale)}`),
-    '',
-  ];
-}
-
-function failures(ctx: Ctx): string[] {
-  return [
-    tt(ctx, '采用这些模式时常见的陷阱：', 'Common pitfalls with these patterns:'),
-    '',
-    ...ctx.patterns.map((p) => `- **${t(ctx, p.name)}**${tt(ctx, '：', ': ')}${t(ctx, p.pitfall)}`),
-    '',
-  ];
-}
-
-function recommendations(ctx: Ctx): string[] {
-  return [
-    tt(ctx, '- 从一条边界清晰的业务流程开始试点，再逐步扩展到其他流程。', '- Start with one business process with clear boundaries, then extend to others.'),
-    tt(ctx, '- 为每个 Workflow 编写基于录制历史的重放测试，并在持续集成中运行。', '- Write replay tests over recorded histories for every workflow and run them in CI.'),
-    tt(ctx, '- 把业务规则失败定义为不可重试的错误类型，其余错误交给有上限的重试。', '- Define business-rule failures as non-retryable error types and leave the rest to bounded retries.'),
-    tt(ctx, '- 所有对外调用都携带幂等键，所有补偿都可重试。', '- Give every external call an idempotency key and make every compensation retryable.'),
-    tt(ctx, '- 用搜索属性标记业务标识，让运维人员在 Web UI 中直接定位执行。', '- Tag executions with business ids as search attributes, so operators find them directly in the Web UI.'),
-    '',
-  ];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -681,38 +346,16 @@ const ITEM_WRITERS: Record<string, (ctx: Ctx) => string[]> = {
   'scenario.background': background,
   'scenario.requirements': requirements,
   'scenario.challenges': challenges,
-  'architecture.design': design,
   'architecture.decisions': decisions,
-  'architecture.components': components,
-  'implementation.workflows': workflowsItem,
-  'implementation.activities': activitiesItem,
-  'implementation.errors': errorsItem,
-  'implementation.compensation': compensationItem,
-  'optimization.strategies': strategies,
-  'optimization.effects': effects,
-  'optimization.lessons': optimizationLessons,
-  'recovery.scenarios': failureScenarios,
-  'recovery.strategies': recoveryStrategies,
-  'recovery.time': recoveryTime,
-  'lessons.successes': successes,
-  'lessons.failures': failures,
-  'lessons.recommendations': recommendations,
 };
 
+/** The composer writes what the brief, the dossier and arithmetic give; every other item waits for a writer. */
 function writeItem(ctx: Ctx, itemId: string, title: Bilingual): string[] {
   const bucket = METRIC_BUCKETS.find((b) => itemId.endsWith(`.${b}`));
   if (bucket) return metricItem(ctx, bucket, ctx.outline.items[`metrics.${bucket}`]);
   const writer = ITEM_WRITERS[itemId];
   if (writer) return writer(ctx);
-  const names = ctx.patterns.map((p) => t(ctx, p.name)).join(tt(ctx, '、', ', '));
-  return [
-    tt(
-      ctx,
-      `关于“${title.zh}”，本设计沿用上文选定的 Temporal 模式：${names}。`,
-      `For "${title.en}", the design follows the Temporal patterns chosen above: ${names}.`,
-    ),
-    '',
-  ];
+  return writerNeeded(ctx, itemId, title);
 }
 
 function intro(ctx: Ctx, feedback: string[]): string[] {

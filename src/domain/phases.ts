@@ -14,8 +14,14 @@ export const PHASES = ['research', 'analysis', 'writing', 'qa', 'review', 'publi
 export type WorkPhase = (typeof PHASES)[number];
 
 /** Phases where a case waits outside the work order until someone acts (`resume`, an upload). */
-export const HOLD_PHASES = ['attention'] as const;
+export const HOLD_PHASES = ['attention', 'drafting'] as const;
 export type HoldPhase = (typeof HOLD_PHASES)[number];
+
+/**
+ * Holds that stand for a working phase: `drafting` (the draft waits for a writer) is writing time
+ * in the reports and shows writing's progress.
+ */
+export const HOLD_WORK: Readonly<Partial<Record<HoldPhase, WorkPhase>>> = { drafting: 'writing' };
 
 /** Every value the `CasePhase` search attribute can take. */
 export type CasePhase = WorkPhase | 'published' | HoldPhase | 'failed';
@@ -44,6 +50,8 @@ export const PHASE_PERCENT: Readonly<Record<WorkPhase | 'published', number>> = 
  */
 export function phasePercent(phase: CasePhase, resumeTo?: WorkPhase): number {
   if (phase in PHASE_PERCENT) return PHASE_PERCENT[phase as WorkPhase | 'published'];
+  const work = HOLD_WORK[phase as HoldPhase];
+  if (work) return PHASE_PERCENT[work];
   return resumeTo ? PHASE_PERCENT[resumeTo] : 0;
 }
 
@@ -73,5 +81,6 @@ export const PHASE_ZH: Readonly<Record<CasePhase | 'pending', string>> = {
   publish: '发布',
   published: '已发布',
   attention: '需关注',
+  drafting: '待撰写',
   failed: '失败',
 };

@@ -246,6 +246,8 @@ export interface DraftInfo {
   bytes: number;
   author: string;
   figures: CitedFigure[];
+  /** Template items the draft leaves to a writer (marked in the text); absent when there are none. */
+  awaitingWriter?: string[];
 }
 
 export type Severity = 'error' | 'warning';

@@ -15,6 +15,7 @@ import type { Finding, Lang, Template } from '../domain/types';
 import { loadTemplate } from '../plan';
 import { checkCitations, checkFigures, checkMetricConsistency, checkMetricsTables, checkPlaceholders } from './data';
 import { checkGlossary } from './glossary';
+import { caseGates } from './gates';
 import { markdownlintFindings } from './lint';
 import { codeBlocksOf, lineOf, type ParsedDoc, parseMarkdown, sectionAt, textOf } from './markdown';
 import { buildReport, type QaOptions, type QaReport } from './report';
@@ -43,6 +44,7 @@ export const RULE_SETS: RuleSet[] = [
   { id: 'structure', cases: true, check: checkStructure },
   { id: 'metrics-tables', cases: true, check: checkMetricsTables },
   { id: 'figures', cases: true, check: checkFigures },
+  { id: 'gates', cases: true, check: (c) => caseGates(c.doc, c.gates ? { gates: c.gates } : {}) },
   { id: 'sources', cases: true, check: (c) => (c.dossier ? checkSourceFacts(c.markdown, c.dossier) : []) },
 ];
 
@@ -137,6 +139,7 @@ export async function runQa(markdown: string, options: QaOptions = {}): Promise<
     pipeline: options.pipeline === true,
     ...(isCase ? { template } : {}),
     ...(options.dossier ? { dossier: options.dossier } : {}),
+    ...(options.gates ? { gates: options.gates } : {}),
   };
   const findings: Finding[] = [];
   for (const set of RULE_SETS) if (isCase || !set.cases) findings.push(...(await set.check(ctx)));

@@ -1,6 +1,7 @@
 /**
  * QA reports: the findings of one document, counted and rendered as Markdown or JSON.
  */
+import type { GateContext } from './gates/context';
 import type { Dossier, Finding, Lang, Template } from '../domain/types';
 
 /** The findings of one document. Errors block publishing; warnings go to the reviewers. */
@@ -25,6 +26,8 @@ export interface QaOptions {
   case?: boolean;
   /** The pipeline publishes it: frontmatter is required and the composer's convention holds in full. */
   pipeline?: boolean;
+  /** The library and brief the content gates judge against; loaded from the plan and library when absent. */
+  gates?: GateContext;
 }
 
 /** Sorts findings by line, then errors first, and counts them. */

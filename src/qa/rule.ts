@@ -3,6 +3,7 @@
  * index.ts lists them, one line each.
  */
 import type { Dossier, Finding, Lang, Template } from '../domain/types';
+import type { GateContext } from './gates/context';
 import type { ParsedDoc } from './markdown';
 
 /** One document under QA, with what is known about it. */
@@ -21,6 +22,8 @@ export interface QaContext {
   template?: Template;
   /** The research dossier, when the pipeline checks a draft. */
   dossier?: Dossier;
+  /** The library and brief the content gates judge against; loaded from the plan and library when absent. */
+  gates?: GateContext;
 }
 
 /** A set of QA rules. `cases: true` runs it on case documents only. */

@@ -4,6 +4,8 @@ import { addNoteSignal, uploadDraftUpdate } from '../../messages';
 import { checkCaseId, existingCase, explainUpdateError, output, withClient } from '../context';
 import { CliError, UsageError } from '../errors';
 import { draftShowCommand } from './draft-show';
+import { renderWriterFeedback, writerFeedback } from '../draft-feedback';
+import { draftScaffoldCommand } from './draft-scaffold';
 
 export function noteCommand(): Command {
   return new Command('note')
@@ -46,9 +48,11 @@ export function draftCommand(): Command {
         const info = await handle
           .executeUpdate(uploadDraftUpdate, { args: [{ author: opts.author, markdown, section: opts.section }] })
           .catch((err) => explainUpdateError(err, `The upload to ${caseId}`));
-        output(opts.json ?? false, info, () => `Uploaded: ${caseId} is now at revision ${info.revision} (${info.bytes} bytes); QA runs next.`);
+        const feedback = await writerFeedback(info, caseId);
+        output(opts.json ?? false, { ...info, feedback }, () => `Uploaded: ${caseId} is now at revision ${info.revision} (${info.bytes} bytes).\n${renderWriterFeedback(feedback, caseId)}`);
       });
     });
   draft.addCommand(draftShowCommand());
+  draft.addCommand(draftScaffoldCommand());
   return draft;
 }

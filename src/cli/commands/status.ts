@@ -27,6 +27,7 @@ const STATUS_MARKER: Record<string, string> = {
   attention: '⚠️ 需关注',
   failed: '❌ 失败',
   review: '🔄 评审中',
+  drafting: '✍️ 待撰写',
 };
 
 export function statusLabel(row: Pick<StatusRow, 'phase' | 'workflowStatus'>): string {
