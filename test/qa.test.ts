@@ -187,6 +187,13 @@ describe('data accuracy', () => {
     expect(byRule(await qa(same), 'data/inconsistent-metric')).toEqual([]);
   });
 
+  test('rows whose labels name two different peaks are two metrics; the same peak label twice is one', async () => {
+    const two = mutate('| 履约延迟 P95 | 2 秒 | 估算 |', '| 履约延迟 P95 | 2 秒 | 估算 |\n| 2023 年日活峰值 | 3,610 万 | 估算 |\n| 2020 年同时在线峰值 | 1,300 万 | 估算 |');
+    expect(byRule(await qa(two), 'data/inconsistent-metric')).toEqual([]);
+    const clash = mutate('| 履约延迟 P95 | 2 秒 | 估算 |', '| 履约延迟 P95 | 2 秒 | 估算 |\n| 2023 年日活峰值 | 3,610 万 | 估算 |\n| 2023 年日活峰值 | 1,300 万 | 估算 |');
+    expect(byRule(await qa(clash), 'data/inconsistent-metric').map((f) => f.line)).toEqual([lineOf(clash, '| 2023 年日活峰值 | 3,610'), lineOf(clash, '| 2023 年日活峰值 | 1,300')]);
+  });
+
   test('table totals: counted names (the plan excerpt) and summed numbers', async () => {
     const seed = read('seed-table.md');
     const report = await runQa(seed);

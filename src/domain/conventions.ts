@@ -114,7 +114,10 @@ const MEASURES: [RegExp, string][] = [
 export function metricKeyOf(text: string, isRowLabel: boolean): string | undefined {
   for (const [re, key] of MEASURES) {
     const m = re.exec(text);
-    if (m) return key.replace('$1', m[1] ?? '');
+    // A bare "peak" in a row label says only "the highest value of what the label names"
+    // ("2023 年日活峰值", "2020 年同时在线峰值"): the label, not the word, names the metric.
+    if (m && !(isRowLabel && key === 'peak')) return key.replace('$1', m[1] ?? '');
+    if (m) break;
   }
   if (!isRowLabel) return undefined;
   const label = bare(text).replace(/\s+/g, ' ').toLowerCase();
