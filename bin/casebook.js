@@ -7,9 +7,11 @@ const { buildState, dist } = require('../scripts/build.js');
 const state = buildState();
 if (state === 'fresh') {
   // Compiling the Temporal client's modules is a good part of every call: keep V8's code cache. Not
-  // for `qa`: it requires ES-module-only packages (markdownlint, micromark), which this CommonJS
-  // hook would compile as CommonJS.
-  if (process.argv.slice(2).find((arg) => !arg.startsWith('-')) !== 'qa') require('v8-compile-cache');
+  // for the commands that run QA (`qa`, and `draft`, whose upload checks the draft at once): QA
+  // requires ES-module-only packages (markdownlint, micromark), which this CommonJS hook would
+  // compile as CommonJS.
+  const command = process.argv.slice(2).find((arg) => !arg.startsWith('-'));
+  if (command !== 'qa' && command !== 'draft') require('v8-compile-cache');
   require(path.join(dist, 'src', 'cli', 'main.js')).main();
 } else {
   process.stderr.write(
