@@ -77,10 +77,12 @@ async function publishOne(brief: CaseBrief, file: string, author: string, again:
     await casebook('approve', brief.id, '--reviewer', reviewer, '--comment', 'reviewed the written case', '--revision', inReview.progress.revision!);
   }
   const published = await until(brief.id, (s) => s.progress.phase === 'published', 'published');
-  const audit = (await show(brief.id, true)).audit ?? [];
+  // The trail is committed beside the document: paths in it are relative to the project, not this machine.
+  const local = (v: unknown): unknown => (typeof v === 'string' ? v.split(`${projectRoot}${path.sep}`).join('') : v);
+  const audit = ((await show(brief.id, true)).audit ?? []).map((e) => (e && typeof e === 'object' ? Object.fromEntries(Object.entries(e).map(([k, v]) => [k, local(v)])) : e));
   const out = path.join(libraryDir(), 'cases', brief.industry, `${brief.id}.audit.json`);
   await mkdir(path.dirname(out), { recursive: true });
-  await writeFile(out, `${JSON.stringify({ caseId: brief.id, revision: published.progress.revision, publishedPath: published.progress.publishedPath, audit }, null, 2)}\n`);
+  await writeFile(out, `${JSON.stringify({ caseId: brief.id, revision: published.progress.revision, publishedPath: local(published.progress.publishedPath), audit }, null, 2)}\n`);
   console.log(`${brief.id}: published at ${published.progress.publishedPath}; audit trail in ${path.relative(projectRoot, out)}`);
 }
 

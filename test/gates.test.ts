@@ -11,6 +11,8 @@ import { caseGates, type GateContext, loadGateContext } from '../src/qa/gates';
 import { readLibraryCases } from '../src/qa/gates/context';
 import { MAX_SHARED_PROSE } from '../src/qa/gates/similarity';
 import { parseMarkdown } from '../src/qa/markdown';
+import { identifiersOf } from '../src/qa/gates/text';
+import { offDomainIdentifiers, vocabularyOf } from '../src/qa/gates/domain';
 import { TEMPORAL_LIMITS } from '../src/domain/temporal-limits';
 import { appendixFiles } from '../src/domain/appendix';
 
@@ -94,6 +96,38 @@ describe('domain coherence', () => {
   test("what a block imports from @temporalio is never judged (patched is not a build patch)", async () => {
     const code = good.replace("import { condition, defineUpdate", "import { patched, condition, defineUpdate").replace('let confirmed = false;', "let confirmed = patched('v2');");
     expect(rules(await gates(code))).not.toContain('gates/domain');
+  });
+});
+
+describe('false alarms the writers met', () => {
+  test('identifiers after a template literal are still read', () => {
+    const ids = identifiersOf('const key = `${region}:${wave}`;\nconst next = chargeCard(key);\n');
+    expect(ids).toEqual(expect.arrayContaining(['region', 'wave', 'next', 'chargeCard', 'key']));
+    expect(offDomainIdentifiers('const key = `${region}-x`;\nchargeCard(key);', vocabularyOf(blizzard)).map((h) => h.identifier)).toEqual(['chargeCard']);
+  });
+
+  test('"asset" belongs to no one domain: a plant\'s assets are not game assets', async () => {
+    const plan = await loadPlan(path.join(projectRoot, 'plan/v15.0.yaml'));
+    const siemens = plan.cases.find((c) => c.id === 'siemens')!;
+    expect(offDomainIdentifiers('const assetId = "press-7";\nexport async function inspectAsset(assetId: string) { return assetId; }', vocabularyOf(siemens))).toEqual([]);
+  });
+
+  const withProse = (text: string) => good.replace('### 1.3 挑战和痛点', `${text}\n\n### 1.3 挑战和痛点`);
+
+  test('a sentence stating the child-workflow limit is not a fan-out plan', async () => {
+    const limitText = 'Temporal 默认限制一个 Workflow 未完成的子 Workflow 为 2,000 个，事件历史上限为 51,200 个事件。';
+    expect(rules(await gates(withProse(limitText)))).toEqual([]);
+  });
+
+  test("a namespace's Actions-per-second limit is not an Actions-per-unit figure", async () => {
+    const text = '峰值每秒 2,000 次扩容请求。\n\nTemporal Cloud 命名空间默认每秒 500 个 Action（500 APS）。';
+    expect(rules(await gates(withProse(text)))).toEqual([]);
+  });
+
+  test.each(['2,000 个/秒', '500 APS'])('a throughput row of %s states a rate', async (value) => {
+    const table = `### 3.1 吞吐量指标\n\n| 指标 | 数值 | 依据 |\n|---|---|---|\n| 峰值扩容请求 | ${value} | 设计目标 |\n`;
+    const findings = await gates(good.replace('## 4. 技术实现深度分析', `## 3. 性能指标与量化分析\n\n${table}\n## 4. 技术实现深度分析`));
+    expect(findings.filter((f) => f.rule === 'gates/citations')).toEqual([]);
   });
 });
 

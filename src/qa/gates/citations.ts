@@ -12,7 +12,8 @@ import { proseBlocks } from './text';
 const RULE = 'gates/citations';
 
 const TIME_UNIT = /\d[\d,.]*\s*(?:毫秒|微秒|秒|分钟|小时|天|周|ms|s|sec|seconds?|minutes?|mins?|hours?|h|days?|weeks?)(?![A-Za-z])/i;
-const RATE_UNIT = /每秒|每分钟|每小时|每天|每日|每个?\S{0,6}(?:每|\/)|\/\s*(?:s|秒|min|分钟|h|小时|day|天)\b|per (?:second|minute|hour|day)|并行|并发|parallel|concurren|吞吐/i;
+// Units end at a non-letter, not at \b: a CJK unit such as "个/秒" has no word boundary after it.
+const RATE_UNIT = /每秒|每分钟|每小时|每天|每日|每个?\S{0,6}(?:每|\/)|\/\s*(?:s|秒|min|分钟|h|小时|day|天)(?![A-Za-z])|per (?:second|minute|hour|day)|\b(?:APS|RPS|QPS|TPS)\b|并行|并发|parallel|concurren|吞吐/i;
 
 /** Sources named in prose without a citation of that source in the same paragraph. */
 function namedButUncited(doc: ParsedDoc, ctx: GateContext): Finding[] {

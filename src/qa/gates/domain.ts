@@ -15,7 +15,10 @@ import type { ParsedDoc } from '../markdown';
 import type { GateContext } from './context';
 import { codeBlocks, identifiersOf, isTs, stem, wordsOfIdentifier, wordsOfText } from './text';
 
-/** Words that mark a business domain, by domain. Only these can make an identifier off-domain. */
+/**
+ * Words that mark a business domain, by domain. Only these can make an identifier off-domain, so a
+ * word every domain uses (an "asset" is a game's art, a plant's machine and a bank's holding) is not one.
+ */
 export const DOMAIN_LEXICON: Readonly<Record<string, readonly string[]>> = {
   payments: [
     'payment', 'pay', 'charge', 'refund', 'merchant', 'card', 'capture', 'authorize', 'settle', 'settlement', 'ledger',
@@ -23,7 +26,7 @@ export const DOMAIN_LEXICON: Readonly<Record<string, readonly string[]>> = {
     'chargeback', 'wallet', 'debit', 'credit', 'reconcile', 'reconciliation', 'dispute', 'cart',
   ],
   games: ['player', 'match', 'matchmaking', 'lobby', 'game', 'ddos', 'realm', 'login'],
-  assets: ['asset', 'chunk', 'patch', 'manifest', 'cook', 'cdn'],
+  assets: ['chunk', 'patch', 'manifest', 'cook', 'cdn'],
   vehicles: ['vehicle', 'car', 'sensor', 'telemetry', 'reading', 'trip', 'odometer', 'autopilot'],
   factories: ['equipment', 'machine', 'plant', 'downtime', 'maintenance', 'technician', 'spare', 'mes', 'erp'],
 };

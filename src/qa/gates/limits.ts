@@ -17,6 +17,7 @@ const CHILD = /子\s*Workflow|子工作流|子\s*工作流|child workflows?/i;
 const PARALLEL_ACTIVITIES = /(?:Activity|Activities|活动).*(?:并行|并发|同时|in parallel|concurren)|(?:并行|并发|in parallel|concurren).*(?:Activity|Activities|活动)/i;
 const BATCHED = /分批|批次|每批|一批|分波|batch|wave/i;
 const BOUNDED_HISTORY = /分层|两级|多级|树形|hierarch|tree of/i;
+const STATES_LIMIT = /上限|限额|限制|默认|最多|不超过|\blimits?\b|\bdefault\b|at most|no more than/i;
 const STARTS_CHILDREN = /\b(?:executeChild|startChild)\s*[<(]/;
 const RATE = /每秒|\/\s*s(?![a-z])|\/\s*秒|per second/i;
 const ACTIONS = /(\d[\d,.]*)\s*(?:个\s*)?(?:Temporal\s*)?Actions?(?![a-z/])/i;
@@ -55,7 +56,8 @@ export function checkLimits(doc: ParsedDoc): Finding[] {
   const push = (line: number, message: string, fix: string) => out.push({ rule: RULE, severity: 'error', line, message, fix });
 
   // Fan-out to child workflows from one parent.
-  const fanOut = sentences.filter((s) => CHILD.test(s.text)).map((s) => ({ ...s, n: largest(s.text) })).sort((a, b) => b.n - a.n)[0];
+  // A sentence that states a limit ("未完成的子 Workflow 默认最多 2,000 个") bounds the fan-out; it does not plan one.
+  const fanOut = sentences.filter((s) => CHILD.test(s.text) && !STATES_LIMIT.test(s.text)).map((s) => ({ ...s, n: largest(s.text) })).sort((a, b) => b.n - a.n)[0];
   if (fanOut && fanOut.n > 0) {
     const pending = limit('pending-children').value;
     if (fanOut.n > pending && !BATCHED.test(all)) {
@@ -84,8 +86,16 @@ export function checkLimits(doc: ParsedDoc): Finding[] {
   }
 
   // Actions per second against a namespace's capacity.
-  const rate = Math.max(0, ...sentences.filter((s) => RATE.test(s.text) && !ACTIONS.test(s.text) && !CAPACITY_PLAN.test(s.text)).map((s) => largest(s.text)));
-  const perUnit = Math.max(0, ...sentences.map((s) => ACTIONS.exec(s.text)).map((m) => (m ? Number(m[1].replace(/,/g, '')) : 0)).filter((n) => Number.isFinite(n)));
+  const rate = Math.max(0, ...sentences.filter((s) => RATE.test(s.text) && !ACTIONS.test(s.text) && !CAPACITY_PLAN.test(s.text) && !STATES_LIMIT.test(s.text)).map((s) => largest(s.text)));
+  // Actions per unit of work ("每笔约 15 个 Action"), not a rate or a namespace's capacity ("500 Actions per second").
+  const perUnit = Math.max(
+    0,
+    ...sentences
+      .filter((s) => !RATE.test(s.text) && !CAPACITY_PLAN.test(s.text) && !STATES_LIMIT.test(s.text))
+      .map((s) => ACTIONS.exec(s.text))
+      .map((m) => (m ? Number(m[1].replace(/,/g, '')) : 0))
+      .filter((n) => Number.isFinite(n)),
+  );
   const aps = rate * perUnit;
   const cloud = limit('cloud-actions-per-second').value;
   if (aps > cloud) {

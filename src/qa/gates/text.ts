@@ -62,13 +62,19 @@ export function isTs(block: CodeBlock): boolean {
   return block.lang === 'ts' || block.lang === 'typescript';
 }
 
-/** Every identifier token of a TypeScript text (comments and string literals are skipped). */
+/**
+ * Every identifier of a TypeScript text (comments and string literals are skipped). Parsed rather
+ * than scanned: a bare scanner loses its place after the first `${...}` of a template literal and
+ * reads the rest of the block as template text.
+ */
 export function identifiersOf(code: string): string[] {
-  const scanner = ts.createScanner(ts.ScriptTarget.Latest, true, ts.LanguageVariant.Standard, code);
+  const file = ts.createSourceFile('block.ts', code, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
   const out: string[] = [];
-  for (let kind = scanner.scan(); kind !== ts.SyntaxKind.EndOfFileToken; kind = scanner.scan()) {
-    if (kind === ts.SyntaxKind.Identifier) out.push(scanner.getTokenText());
-  }
+  const visit = (node: ts.Node): void => {
+    if (ts.isIdentifier(node)) out.push(node.text);
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
   return out;
 }
 
