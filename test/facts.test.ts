@@ -107,6 +107,13 @@ describe('findNumbers', () => {
     expect(findNumbers('## 3. 性能指标与量化分析')).toEqual([]);
   });
 
+  test('section, table and title references are names, not figures', () => {
+    expect(findNumbers('详见 3.1 节和表 3.2，另见 section 4.1。')).toEqual([]);
+    expect(findNumbers('《守望先锋 2》上线首日')).toEqual([]);
+    expect(findNumbers('《守望先锋 2》上线首日有 2,000 万次登录').map((n) => n.raw)).toEqual(['2,000 万']);
+    expect(findNumbers('3.1 秒内完成').map((n) => n.raw)).toEqual(['3.1']);
+  });
+
   test('scanNumbers classifies what findNumbers leaves out', () => {
     expect(scanNumbers('v1.2.3 in 2023, call 555-123-4567, 40 ms').map((n) => [n.raw, n.kind])).toEqual([
       ['v1.2.3', 'version'],

@@ -205,6 +205,17 @@ const YEAR_BEFORE = /(?:\bin|\bsince|\bby|\bfrom|\buntil|\bduring|\bthrough|['�
 const INDEX_BEFORE = /(?:\bFortune(?: Global)?|\bS&P|\bFTSE|\bRussell|\bNasdaq)\s*$/;
 const ID_BEFORE = /(?:\bRFC|\bISO|\bIEC|\bCVE-\d*|\bPCI DSS|\bID|\bissue|\bPR|编号|[A-Za-z]-)\s*$/i;
 
+/** A section, table or figure reference: 见 3.1 节, 表 3.2, section 4.1. */
+const SECTION_BEFORE = /(?:见|表|图|§|\b(?:sections?|table|figure|fig\.))\s*$/i;
+const SECTION_AFTER = /^\s*(?:节|章|小节)/;
+
+/** Inside a work's title (《守望先锋 2》): the number is part of the name. */
+function insideTitle(before: string, after: string): boolean {
+  const open = before.lastIndexOf('《');
+  const close = after.indexOf('》');
+  return open >= 0 && !before.slice(open).includes('》') && close >= 0 && !after.slice(0, close).includes('《');
+}
+
 function classify(text: string, start: number, numEnd: number, hasMultiplier: boolean, raw: string, unit: string): NumberKind {
   const before = text.slice(Math.max(0, start - 24), start);
   const after = text.slice(numEnd, numEnd + 16);
@@ -222,6 +233,8 @@ function classify(text: string, start: number, numEnd: number, hasMultiplier: bo
   if (VERSION_BEFORE.test(before) && (/\./.test(raw) || unit === '')) return 'version';
   if (/[A-Za-z_]$/.test(before)) return 'id';
   if (ID_BEFORE.test(before) || INDEX_BEFORE.test(before)) return 'id';
+  if (/^\d+(?:\.\d+)*$/.test(raw) && (SECTION_BEFORE.test(before) || SECTION_AFTER.test(after))) return 'id';
+  if (insideTitle(before, after)) return 'id';
   if (plainInteger && /^\s*[月日号]/.test(after)) return 'date';
   if (plainInteger && (MONTH_BEFORE.test(before) || MONTH_AFTER.test(after))) return 'date';
   if (plainInteger && /^:\d/.test(after)) return 'date';
