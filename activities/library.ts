@@ -18,6 +18,7 @@ import { loadPlan, PlanError } from '../src/plan';
 import { cellsOf, footnoteDefinitionsOf, parseMarkdown, sectionsOf, textOf } from '../src/qa/markdown';
 import { writeFileAtomic } from './store';
 import { NonRetryable } from '../src/domain/failures';
+import { PATTERNS } from '../src/domain/patterns';
 
 /** The three documents, relative to the library folder. */
 export const LIBRARY_DOCS = ['enterprise-cases.md', 'scenario-themes.md', 'case-comparison.md'] as const;
@@ -64,7 +65,7 @@ const WORDS: Record<Lang, Record<string, string>> = {
     themesTitle: '场景主题分类',
     themesIntro: '按场景主题标签归类的案例。',
     comparisonTitle: '跨案例对比分析',
-    comparisonIntro: '已发布案例的关键指标与 Temporal 模式并列对比；每个数值注明来源或标注为设计目标、估算。',
+    comparisonIntro: '已发布案例的关键指标与 Temporal 模式并列对比；每个数值注明来源或标注为设计目标、估算。各案例引用的 Temporal 平台限制（事件历史、Payload、命名空间 APS 等）对所有案例相同，不在此重复，见各案例的第 3 节。模式的说明与示例见 [Temporal 模式目录](patterns.md)。',
     company: '企业',
     case: '案例',
     status: '状态',
@@ -94,7 +95,7 @@ const WORDS: Record<Lang, Record<string, string>> = {
     themesTitle: 'Scenario themes',
     themesIntro: 'Cases grouped by scenario theme tag.',
     comparisonTitle: 'Cross-case comparison',
-    comparisonIntro: 'Key metrics and Temporal patterns of the published cases side by side; every value is cited or labelled a design target or an estimate.',
+    comparisonIntro: 'Key metrics and Temporal patterns of the published cases side by side; every value is cited or labelled a design target or an estimate. The Temporal platform limits the cases cite (event history, payload, namespace APS) are the same for every case and are not repeated here; see section 3 of each case. The patterns are explained, with samples, in the [Temporal pattern catalogue](patterns.md).',
     company: 'Company',
     case: 'Case',
     status: 'Status',
@@ -294,6 +295,14 @@ function renderThemes(plan: Plan, entries: Entry[]): string {
   return out.join('\n');
 }
 
+/**
+ * A row that states one of Temporal's own limits (cited only to Temporal's documentation): the same
+ * in every case, so not something to compare cases by.
+ */
+function platformLimit(m: MetricRow): boolean {
+  return m.sources.length > 0 && m.sources.every((s) => /https:\/\/docs\.temporal\.io\//.test(s.text));
+}
+
 function renderComparison(plan: Plan, entries: Entry[], published: Published[]): string {
   const lang = plan.language;
   const w = WORDS[lang];
@@ -309,7 +318,7 @@ function renderComparison(plan: Plan, entries: Entry[], published: Published[]):
   out.push(`## ${w.metrics}`, '', `| ${w.case} | ${w.item} | ${w.metric} | ${w.value} | ${w.basis} |`, '| --- | --- | --- | --- | --- |');
   for (const c of cases) {
     if (!c.metrics.length) out.push(`| [${cell(c.company)}](${c.file}) | - | - | - | ${w.noMetrics} |`);
-    for (const m of c.metrics) {
+    for (const m of c.metrics.filter((x) => !platformLimit(x))) {
       const refs = m.sources.map((s) => {
         const id = `${c.id}-${s.id}`;
         const def = `[^${id}]: ${s.text}`;
@@ -322,7 +331,8 @@ function renderComparison(plan: Plan, entries: Entry[], published: Published[]):
   out.push('');
   const patterns = [...new Set(cases.flatMap((c) => c.patterns))].sort(byText);
   out.push(`## ${w.patterns}`, '', `| ${w.pattern} | ${cases.map((c) => cell(c.company)).join(' | ')} |`, `| --- |${cases.map(() => ' --- |').join('')}`);
-  for (const p of patterns) out.push(`| ${cell(p)} | ${cases.map((c) => (c.patterns.includes(p) ? '✓' : ' ')).join(' | ')} |`);
+  const patternName = (id: string): string => PATTERNS.find((x) => x.id === id)?.name[lang] ?? id;
+  for (const p of patterns) out.push(`| ${cell(patternName(p))} | ${cases.map((c) => (c.patterns.includes(p) ? '✓' : ' ')).join(' | ')} |`);
   out.push('');
   if (footnotes.length) out.push(`## ${w.sources}`, '', ...footnotes, '');
   return out.join('\n');
