@@ -15,6 +15,7 @@ import { composeDraft } from '../activities/composing';
 import { checkDraft } from '../activities/qa';
 import { collectSources } from '../activities/sources';
 import { getArtifact, getJson } from '../activities/store';
+import { getSnapshotRecord } from '../src/store';
 import type { Dossier, DossierSummary, DraftInfo, Lang, OutlineSummary, QaSummary, SourceRef } from '../src/domain/types';
 import type { QaReport } from '../src/qa';
 import { testBrief } from './helpers/fakes';
@@ -113,7 +114,8 @@ describe('page checks of local excerpts', () => {
     expect(source.page?.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(Number.isNaN(Date.parse(source.page?.fetchedAt ?? ''))).toBe(false);
     expect(readFileSync(path.join(home, 'snapshots', source.page!.sha256), 'utf8')).toBe(PAGES['/release']);
-    const record = JSON.parse(readFileSync(path.join(home, 'snapshots', `${source.page!.sha256}.json`), 'utf8')) as { url: string; fetchedAt: string };
+    // The fetch record is kept in the store beside the snapshot (local directory or PostgreSQL).
+    const record = await getSnapshotRecord(source.page!.sha256);
     expect(record).toMatchObject({ url: `${base}/release`, fetchedAt: source.page!.fetchedAt });
 
     expect(dossier.facts.map((f) => [f.raw, f.status])).toEqual([
@@ -136,7 +138,9 @@ describe('page checks of local excerpts', () => {
     // Reviewers get the excerpt's own (English) statement beside the Chinese row.
     expect(cited.some((f) => f.original?.includes('Full-year 2023 revenue increased 8% to $29.8 billion.'))).toBe(true);
     expect(report.findings.filter((f) => f.rule.startsWith('sources/'))).toEqual([]);
-    expect(qa.findings.filter((f) => f.severity === 'error')).toEqual([]);
+    // The composer leaves gaps for a writer (issue 16), which block publishing by design; nothing else does.
+    expect(report.findings.filter((f) => f.severity === 'error' && !/waits for a writer/.test(f.message))).toEqual([]);
+    expect(qa.errors).toBe(report.findings.filter((f) => f.severity === 'error').length);
   });
 
   test('a page whose figure differs from the excerpt marks it mismatch, and QA blocks publishing', async () => {
