@@ -180,6 +180,11 @@ describe('Temporal limits', () => {
     expect(findings.find((f) => f.rule === 'gates/limits')?.fix).toContain('heartbeatTimeout');
   });
 
+  test('heartbeats in prose are judged against the activity options the code shows, not against code that shows none', async () => {
+    const noActivities = withProse('分配服务器的 Activity 通过心跳记录进度，Worker 重启后从最后一次心跳继续。').replace(/```ts\n[\s\S]*?```/g, '```ts\nexport async function launch(region: string): Promise<string> {\n  return region;\n}\n```');
+    expect(rules(await gates(noActivities))).not.toContain('gates/limits');
+  });
+
   test('a payload over 2 MB is an error unless it travels by reference', async () => {
     expect(rules(await gates(withProse('每次扩容把 8 MB 的配置作为参数传给 Workflow。')))).toContain('gates/limits');
     expect(rules(await gates(withProse('每次扩容把 8 MB 的配置放入对象存储，只把引用作为参数传给 Workflow。')))).toEqual([]);

@@ -123,7 +123,9 @@ export function checkLimits(doc: ParsedDoc): Finding[] {
 
   // Heartbeats are only noticed with a heartbeat timeout.
   const reliesOnHeartbeat = /\bheartbeat\s*\(/.test(code) || /心跳|heartbeat/i.test(all);
-  if (ts.length > 0 && reliesOnHeartbeat && !/heartbeatTimeout/.test(code)) {
+  // Judged only where the code shows how activities are called: prose about a worker the case's code
+  // never configures is not contradicted by that code.
+  if (ts.length > 0 && reliesOnHeartbeat && /\bproxy(?:Local)?Activities\b/.test(code) && !/heartbeatTimeout/.test(code)) {
     const line = ts.find((b) => /\bheartbeat\s*\(/.test(b.code))?.line ?? ts[0].line;
     push(line, 'the case relies on heartbeats, but no activity in its code sets heartbeatTimeout: a worker that dies mid-task is then noticed only at startToCloseTimeout', 'set heartbeatTimeout in the proxyActivities options of the heartbeating activity');
   }
