@@ -4,9 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { casebookHome, DEFAULT_REVIEW_PORT, reviewListen, reviewUrlSetting } from '../config';
-
-export { DEFAULT_REVIEW_PORT } from '../config';
+import { casebookHome, reviewListen, reviewUrlSetting } from '../config';
 
 /** What a running review server writes, so the CLI finds it. */
 export function reviewServerInfoFile(): string {
