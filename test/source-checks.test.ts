@@ -17,6 +17,7 @@ import { collectSources } from '../activities/sources';
 import { getArtifact, getJson } from '../activities/store';
 import type { Dossier, DossierSummary, DraftInfo, Lang, OutlineSummary, QaSummary, SourceRef } from '../src/domain/types';
 import type { QaReport } from '../src/qa';
+import { getSnapshotRecord } from '../src/store';
 import { testBrief } from './helpers/fakes';
 
 const TEMPLATE = path.join(__dirname, '..', 'plan', 'template.yaml');
@@ -113,7 +114,7 @@ describe('page checks of local excerpts', () => {
     expect(source.page?.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(Number.isNaN(Date.parse(source.page?.fetchedAt ?? ''))).toBe(false);
     expect(readFileSync(path.join(home, 'snapshots', source.page!.sha256), 'utf8')).toBe(PAGES['/release']);
-    const record = JSON.parse(readFileSync(path.join(home, 'snapshots', `${source.page!.sha256}.json`), 'utf8')) as { url: string; fetchedAt: string };
+    const record = await getSnapshotRecord(source.page!.sha256);
     expect(record).toMatchObject({ url: `${base}/release`, fetchedAt: source.page!.fetchedAt });
 
     expect(dossier.facts.map((f) => [f.raw, f.status])).toEqual([
