@@ -8,6 +8,7 @@ import { convert } from 'html-to-text';
 import { extractFacts, figureInText, parseExcerpt } from '../src/domain/facts';
 import type { CollectedSource, Dossier, DossierSummary, Fact, PageSnapshot, ResearchNote, SourceKind, SourceRef } from '../src/domain/types';
 import { getSnapshotRecord, putJson, putSnapshot, putSnapshotRecord } from './store';
+import { intSetting, setting, type SettingName } from '../src/config';
 
 /** Input of {@link collectSources}. */
 export interface CollectSourcesInput {
@@ -30,14 +31,8 @@ const FILE_TYPES: Record<string, string> = {
 };
 const MAX_REDIRECTS = 5;
 
-function envNumber(name: string, fallback: number): number {
-  const raw = process.env[name];
-  const value = raw === undefined || raw === '' ? Number.NaN : Number(raw);
-  return Number.isFinite(value) && value >= 0 ? value : fallback;
-}
-
-function envList(name: string): string[] {
-  return (process.env[name] ?? '')
+function envList(name: SettingName): string[] {
+  return (setting(name) ?? '')
     .split(',')
     .map((s) => s.trim().toLowerCase().replace(/^\[|\]$/g, ''))
     .filter(Boolean);
@@ -52,10 +47,10 @@ interface Limits {
 
 function limits(): Limits {
   return {
-    timeoutMs: envNumber('CASEBOOK_FETCH_TIMEOUT_MS', 10_000),
-    maxBytes: envNumber('CASEBOOK_FETCH_MAX_BYTES', 2 * 1024 * 1024),
-    attempts: Math.max(1, Math.floor(envNumber('CASEBOOK_FETCH_ATTEMPTS', 3))),
-    backoffMs: envNumber('CASEBOOK_FETCH_BACKOFF_MS', 500),
+    timeoutMs: intSetting('CASEBOOK_FETCH_TIMEOUT_MS', 10_000),
+    maxBytes: intSetting('CASEBOOK_FETCH_MAX_BYTES', 2 * 1024 * 1024),
+    attempts: intSetting('CASEBOOK_FETCH_ATTEMPTS', 3),
+    backoffMs: intSetting('CASEBOOK_FETCH_BACKOFF_MS', 500, 0),
   };
 }
 

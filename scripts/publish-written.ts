@@ -15,7 +15,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
-import { defaultPlanFile, libraryDir, projectRoot } from '../src/config';
+import { defaultPlanFile, libraryDir, projectRoot, writerName } from '../src/config';
 import type { CaseBrief } from '../src/domain/types';
 import { loadPlan } from '../src/plan';
 
@@ -87,7 +87,7 @@ async function publishOne(brief: CaseBrief, file: string, author: string, again:
 }
 
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { author: { type: 'string', default: process.env.CASEBOOK_WRITER ?? 'writer' }, again: { type: 'boolean', default: false } } });
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { author: { type: 'string', default: writerName() }, again: { type: 'boolean', default: false } } });
   const plan = await loadPlan(defaultPlanFile());
   const dir = path.join(projectRoot, 'drafts', plan.version);
   if (!existsSync(dir)) throw new Error(`No drafts in ${path.relative(projectRoot, dir)}; write drafts/${plan.version}/<caseId>.md first.`);

@@ -20,6 +20,11 @@ export interface SettingDoc {
   /** The default as the README shows it (`–` when unset means "off"). */
   default: string;
   meaning: string;
+  /**
+   * `test`: read only by the test suite and the test scripts (test/helpers, scripts/test-production.ts),
+   * documented in the README's second table; the application never reads it.
+   */
+  scope?: 'test';
 }
 
 /** Every `CASEBOOK_*` variable, in the README's order. */
@@ -29,10 +34,19 @@ export const SETTINGS = [
   { name: 'CASEBOOK_TEMPORAL_IP', default: '127.0.0.1', meaning: 'dev server bind address' },
   { name: 'CASEBOOK_UI_URL', default: 'the dev server\'s UI', meaning: 'Web UI address the CLI links to' },
   { name: 'CASEBOOK_TASK_QUEUE', default: `\`${DEFAULT_TASK_QUEUE}\``, meaning: 'task queue' },
-  { name: 'CASEBOOK_HOME', default: '`.casebook/`', meaning: 'artifacts, snapshots, dev-server database, notification log' },
+  { name: 'CASEBOOK_HOME', default: '`.casebook/`', meaning: 'the dev server\'s database; and the store when `CASEBOOK_STORE_URL` is unset' },
+  { name: 'CASEBOOK_STORE_URL', default: '– (the local directory)', meaning: '`postgres://user:password@host:5432/database[?schema=name]`: the store in PostgreSQL (see below)' },
   { name: 'CASEBOOK_LIBRARY_DIR', default: '`docs/`', meaning: 'where documents are published' },
   { name: 'CASEBOOK_PLAN', default: '`plan/v15.0.yaml`', meaning: 'plan file' },
   { name: 'CASEBOOK_TEMPLATE', default: '`plan/template.yaml`', meaning: 'analysis template file (new cases take it into their input)' },
+  { name: 'CASEBOOK_REVIEW_HOST', default: '127.0.0.1', meaning: 'where the review page listens; any other address needs tokens or a trusted header' },
+  { name: 'CASEBOOK_REVIEW_PORT', default: '8234', meaning: 'review page port' },
+  { name: 'CASEBOOK_REVIEW_URL', default: 'the running page\'s address', meaning: 'the review page address people use (behind a proxy); shown by `casebook show` and in the workflow details' },
+  { name: 'CASEBOOK_REVIEW_TOKENS', default: '–', meaning: 'reviewer tokens, `alice=<token>,bob=<token>` (each ≥ 16 characters)' },
+  { name: 'CASEBOOK_REVIEW_TOKENS_FILE', default: '–', meaning: 'a file with the same, or a JSON object `{"alice": "<token>"}`' },
+  { name: 'CASEBOOK_REVIEW_TRUSTED_HEADER', default: '–', meaning: 'header an SSO proxy sets to the signed-in reviewer, e.g. `X-Forwarded-User`' },
+  { name: 'CASEBOOK_REVIEW_SECRET', default: 'random per start', meaning: 'key that signs review sessions and CSRF tokens (set it to keep sessions across restarts)' },
+  { name: 'CASEBOOK_WRITER', default: '`writer`', meaning: 'author name `npm run publish:written` uploads drafts as' },
   { name: 'CASEBOOK_WEBHOOK_URL', default: '–', meaning: 'optional webhook for notifications' },
   { name: 'CASEBOOK_WEBHOOK_TOKEN', default: '–', meaning: 'bearer token of the webhook (never reaches logs or history)' },
   { name: 'CASEBOOK_SOURCE_HOSTS', default: '–', meaning: 'allow-list of hosts sources may come from' },
@@ -45,13 +59,18 @@ export const SETTINGS = [
   { name: 'CASEBOOK_MAX_ACTIVITIES', default: '20', meaning: 'activities one worker runs at a time' },
   { name: 'CASEBOOK_MAX_CACHED_WORKFLOWS', default: '2000', meaning: 'workflows a worker keeps in its cache (memory against replays)' },
   { name: 'CASEBOOK_DEBUG', default: '–', meaning: 'when set, the CLI prints the stack of an unexpected error' },
+  { name: 'CASEBOOK_TEST_STORE', default: '`local`', meaning: '`postgres`: run the tests against the PostgreSQL store (`npm run test:pg`)', scope: 'test' },
+  { name: 'CASEBOOK_TEST_STORE_URL', default: 'set by the test setup', meaning: 'the private cluster\'s URL, passed from jest\'s global setup to the test files', scope: 'test' },
+  { name: 'CASEBOOK_PG_BIN', default: '`/usr/lib/postgresql/<version>/bin`', meaning: 'where `initdb` and `postgres` are, for the test cluster', scope: 'test' },
+  { name: 'CASEBOOK_PG_OS_USER', default: '`postgres`', meaning: 'system user that owns the test cluster when the tests run as root (PostgreSQL refuses root)', scope: 'test' },
+  { name: 'CASEBOOK_KEEP_PRODUCTION_TMP', default: '–', meaning: '`1`: `npm run test:production` keeps its temp dir for inspection', scope: 'test' },
 ] as const satisfies readonly SettingDoc[];
 
 export type SettingName = (typeof SETTINGS)[number]['name'];
 
-/** The value of a setting, or undefined when it is unset or empty. */
-export function setting(name: SettingName): string | undefined {
-  const value = process.env[name];
+/** The value of a setting, or undefined when it is unset or empty (`env` for tests that pass their own). */
+export function setting(name: SettingName, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const value = env[name]?.trim();
   return value === undefined || value === '' ? undefined : value;
 }
 
@@ -64,6 +83,17 @@ export function intSetting(name: SettingName, fallback: number, min = 1): number
     throw new Error(`${name} must be a whole number of at least ${min}; got ${JSON.stringify(raw)}. Fix it or unset it (default ${fallback}).`);
   }
   return value;
+}
+
+/** A setting that must be a TCP port (1–65535); says which variable is wrong and how to fix it. */
+export function portSetting(name: SettingName, fallback: number): number {
+  const raw = setting(name);
+  if (raw === undefined) return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new Error(`${name}=${raw} is not a port number; use a whole number from 1 to 65535, or unset it (default ${fallback}).`);
+  }
+  return port;
 }
 
 /** Working state: artifacts, snapshots, logs, the dev server's SQLite file. */
@@ -112,4 +142,43 @@ export function webhook(): { url?: string; token?: string } {
 /** The Web UI address the CLI links to, when set. */
 export function uiUrl(): string | undefined {
   return setting('CASEBOOK_UI_URL');
+}
+
+/** The PostgreSQL store's URL, or undefined for the local directory under `CASEBOOK_HOME`. */
+export function storeUrl(): string | undefined {
+  return setting('CASEBOOK_STORE_URL');
+}
+
+/** Where `npm start` runs the dev server: bind address, frontend port and Web UI port. */
+export function devServerAddress(): { ip: string; port: number; uiPort: number } {
+  const port = portSetting('CASEBOOK_TEMPORAL_PORT', 7233);
+  return { ip: setting('CASEBOOK_TEMPORAL_IP') ?? '127.0.0.1', port, uiPort: portSetting('CASEBOOK_UI_PORT', port + 1000) };
+}
+
+/** Whether the CLI prints the stack of an unexpected error. */
+export function debug(): boolean {
+  return setting('CASEBOOK_DEBUG') !== undefined;
+}
+
+/** The author `npm run publish:written` uploads drafts as. */
+export function writerName(): string {
+  return setting('CASEBOOK_WRITER') ?? 'writer';
+}
+
+/** Port of the review page when none is configured (beside the Web UI's 8233). */
+export const DEFAULT_REVIEW_PORT = 8234;
+
+/** Where the review page listens. */
+export function reviewListen(): { host: string; port: number } {
+  return { host: setting('CASEBOOK_REVIEW_HOST') ?? '127.0.0.1', port: portSetting('CASEBOOK_REVIEW_PORT', DEFAULT_REVIEW_PORT) };
+}
+
+/** The review page address people use, when configured (behind a proxy); no trailing slash. */
+export function reviewUrlSetting(): string | undefined {
+  return setting('CASEBOOK_REVIEW_URL')?.replace(/\/+$/, '');
+}
+
+/** The key that signs review sessions, when configured (else the page makes one per start). */
+export function reviewSecret(): string | undefined {
+  return setting('CASEBOOK_REVIEW_SECRET');
 }

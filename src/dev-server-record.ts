@@ -9,6 +9,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { casebookHome } from './config';
+import { pollUntil } from './poll';
 
 /** Who runs what, written by `npm start` once its dev server is spawned. */
 export interface DevServerRecord {
@@ -88,15 +89,9 @@ export function portInUse(port: number, host: string): Promise<boolean> {
   });
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await sleep(100);
-  }
-  return check();
+  return (await pollUntil(async () => ((await check()) ? true : undefined), timeoutMs)) ?? false;
 }
 
 /** Stops a process: SIGTERM, then SIGKILL after `graceMs`. Resolves once it is gone. */

@@ -9,7 +9,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { binaryVersion, requireBinary } from './binaries';
-import { casebookHome, projectRoot, taskQueue } from './config';
+import { casebookHome, devServerAddress, projectRoot, taskQueue } from './config';
 import { connectClient, devServerInfoFile, registerSearchAttributes, hasExternalServer, loadConnectionSettings, type DevServerInfo } from './connection';
 import { devServerRecordFile, freePortsForDevServer, writeDevServerRecord } from './dev-server-record';
 import { CASEBOOK_SEARCH_ATTRIBUTES } from './search-attributes';
@@ -18,16 +18,6 @@ import { createWorker, installRuntime } from './worker';
 import { type RunningReviewServer, startReviewServer } from './review/server';
 
 const say = (line: string) => console.log(`[casebook] ${line}`);
-
-function portFromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined) return fallback;
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new Error(`${name}=${raw} is not a port number; use a whole number from 1 to 65535.`);
-  }
-  return port;
-}
 
 /** The signals that stop `npm start`; a terminal closing sends SIGHUP. */
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -172,9 +162,7 @@ async function workerOnly(stop: Stop): Promise<void> {
 
 async function withDevServer(stop: Stop): Promise<void> {
   const cli = requireBinary('cli');
-  const ip = process.env.CASEBOOK_TEMPORAL_IP ?? '127.0.0.1';
-  const port = portFromEnv('CASEBOOK_TEMPORAL_PORT', 7233);
-  const uiPort = portFromEnv('CASEBOOK_UI_PORT', port + 1000);
+  const { ip, port, uiPort } = devServerAddress();
   const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
   const home = casebookHome();
   mkdirSync(home, { recursive: true });

@@ -18,7 +18,7 @@ function readmeRows(): string[][] {
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(path.join(projectRoot, dir), { withFileTypes: true, recursive: true })
-    .filter((e) => e.isFile() && e.name.endsWith('.ts'))
+    .filter((e) => e.isFile() && /\.(ts|js|cjs)$/.test(e.name))
     .map((e) => path.join(e.parentPath, e.name));
 }
 
@@ -29,13 +29,26 @@ test('the README table lists every setting of src/config.ts, with its default an
 test('every CASEBOOK_* variable the code names is declared in src/config.ts', () => {
   const declared = new Set<string>(SETTINGS.map((s) => s.name));
   const named = new Map<string, string>();
-  for (const file of ['src', 'activities', 'workflows', 'scripts'].flatMap(sourceFiles)) {
+  for (const file of ['src', 'activities', 'workflows', 'scripts', 'bin', 'test'].flatMap(sourceFiles)) {
     for (const [name] of readFileSync(file, 'utf8').matchAll(/CASEBOOK_[A-Z_]+/g)) {
       if (!name.startsWith('CASEBOOK_SEARCH_ATTRIBUTE')) named.set(name, path.relative(projectRoot, file));
     }
   }
   const undeclared = [...named].filter(([name]) => !declared.has(name));
   expect(undeclared).toEqual([]);
+});
+
+test('the application reads no test-only setting, and nothing reads process.env.CASEBOOK_* outside src/config.ts', () => {
+  const testOnly = SETTINGS.filter((s) => 'scope' in s).map((s) => s.name);
+  const found: string[] = [];
+  for (const file of ['src', 'activities', 'workflows'].flatMap(sourceFiles)) {
+    const text = readFileSync(file, 'utf8');
+    const rel = path.relative(projectRoot, file);
+    if (rel === path.join('src', 'config.ts')) continue;
+    for (const name of testOnly) if (text.includes(name)) found.push(`${rel}: ${name}`);
+    if (/process\.env(\.|\[')CASEBOOK_/.test(text)) found.push(`${rel}: process.env.CASEBOOK_*`);
+  }
+  expect(found).toEqual([]);
 });
 
 describe('reading settings', () => {

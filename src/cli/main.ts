@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { CliError } from './errors';
+import { debug } from '../config';
 
 /**
  * Every command: its name, the one line `casebook --help` shows, and how to load it. A command's
@@ -114,7 +115,7 @@ export async function run(argv: string[]): Promise<number> {
       return err.exitCode;
     }
     console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
-    if (process.env.CASEBOOK_DEBUG && err instanceof Error) console.error(err.stack);
+    if (debug() && err instanceof Error) console.error(err.stack);
     return 1;
   }
 }

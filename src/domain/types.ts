@@ -157,20 +157,10 @@ export interface PageSnapshot {
 /** Whether a figure restated from a source was found in the source's page. */
 export type FactStatus = 'verified' | 'unverified' | 'mismatch';
 
-/** Outcome of collecting one source. */
-export interface CollectedSource {
-  id: string;
-  title: string;
-  location: string;
+/** Outcome of collecting one source: the brief's description of it, then what collecting found. */
+export interface CollectedSource extends Pick<SourceRef, 'id' | 'title' | 'location' | 'url' | 'publisher' | 'date' | 'dateNote' | 'retrieved' | 'dataAsOf' | 'locator'> {
   /** What `text` is: our restatement, verbatim text, or the fetched page. */
   kind: SourceKind;
-  url?: string;
-  publisher?: string;
-  date?: string;
-  dateNote?: string;
-  retrieved?: string;
-  dataAsOf?: string;
-  locator?: string;
   status: 'ok' | 'unreachable' | 'rejected';
   /** sha256 of the raw snapshot of a fetched page (kind `snapshot`), when collected. */
   snapshot?: string;

@@ -11,6 +11,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { setting } from '../config';
 
 export type AuthConfig =
   | { mode: 'local' }
@@ -63,17 +64,20 @@ export function isLoopback(host: string): boolean {
 /** The auth configuration from the environment, checked against the address the server binds. */
 export function authFromEnv(host: string, env: NodeJS.ProcessEnv = process.env): AuthConfig {
   let tokens: Map<string, string> | undefined;
-  if (env.CASEBOOK_REVIEW_TOKENS) tokens = parseTokens(env.CASEBOOK_REVIEW_TOKENS, 'CASEBOOK_REVIEW_TOKENS');
-  if (env.CASEBOOK_REVIEW_TOKENS_FILE) {
+  const inline = setting('CASEBOOK_REVIEW_TOKENS', env);
+  if (inline) tokens = parseTokens(inline, 'CASEBOOK_REVIEW_TOKENS');
+  const file = setting('CASEBOOK_REVIEW_TOKENS_FILE', env);
+  if (file) {
     let raw: string;
     try {
-      raw = readFileSync(env.CASEBOOK_REVIEW_TOKENS_FILE, 'utf8');
+      raw = readFileSync(file, 'utf8');
     } catch {
-      throw new ReviewConfigError(`Cannot read CASEBOOK_REVIEW_TOKENS_FILE=${env.CASEBOOK_REVIEW_TOKENS_FILE}. Check the path.`);
+      throw new ReviewConfigError(`Cannot read CASEBOOK_REVIEW_TOKENS_FILE=${file}. Check the path.`);
     }
-    tokens = parseTokens(raw, env.CASEBOOK_REVIEW_TOKENS_FILE);
+    tokens = parseTokens(raw, file);
   }
-  if (env.CASEBOOK_REVIEW_TRUSTED_HEADER) return { mode: 'header', header: env.CASEBOOK_REVIEW_TRUSTED_HEADER.toLowerCase(), tokens };
+  const header = setting('CASEBOOK_REVIEW_TRUSTED_HEADER', env);
+  if (header) return { mode: 'header', header: header.toLowerCase(), tokens };
   if (tokens) return { mode: 'tokens', tokens };
   if (!isLoopback(host)) {
     throw new ReviewConfigError(

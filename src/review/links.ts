@@ -4,10 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { casebookHome } from '../config';
-
-/** Port of the review page when none is configured (beside the Web UI's 8233). */
-export const DEFAULT_REVIEW_PORT = 8234;
+import { casebookHome, reviewListen, reviewUrlSetting } from '../config';
 
 /** What a running review server writes, so the CLI finds it. */
 export function reviewServerInfoFile(): string {
@@ -19,14 +16,15 @@ export function reviewServerInfoFile(): string {
  * else the one a running review server wrote, else localhost on `CASEBOOK_REVIEW_PORT` (8234).
  */
 export function reviewBaseUrl(): string {
-  if (process.env.CASEBOOK_REVIEW_URL) return process.env.CASEBOOK_REVIEW_URL.replace(/\/+$/, '');
+  const configured = reviewUrlSetting();
+  if (configured) return configured;
   try {
     const info = JSON.parse(readFileSync(reviewServerInfoFile(), 'utf8')) as { url?: string };
     if (info.url) return info.url;
   } catch {
     // No review server wrote its address here; use the default.
   }
-  return `http://localhost:${process.env.CASEBOOK_REVIEW_PORT ?? DEFAULT_REVIEW_PORT}`;
+  return `http://localhost:${reviewListen().port}`;
 }
 
 /** The review page of one case. */

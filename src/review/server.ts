@@ -19,7 +19,8 @@ import { type AuthConfig, authFromEnv, reviewerForToken } from './auth';
 import { CaseReader, type CaseSnapshot, DraftNotFound, diffBase, lastDecidedRevision } from './case-data';
 import { diffHtml } from './diff';
 import { type DraftStore, workerStore } from './drafts';
-import { DEFAULT_REVIEW_PORT, reviewServerInfoFile } from './links';
+import { reviewServerInfoFile } from './links';
+import { reviewListen, reviewSecret } from '../config';
 import { type CaseView, type InboxRow, type PageContext, casePage, esc, inboxPage, layout, loginPage } from './pages';
 import { renderDraft } from './render';
 
@@ -379,9 +380,8 @@ export interface RunningReviewServer {
  * when none is given, and closes it on `close()`.
  */
 export async function startReviewServer(options: ReviewServerOptions = {}): Promise<RunningReviewServer> {
-  const host = options.host ?? process.env.CASEBOOK_REVIEW_HOST ?? '127.0.0.1';
-  const port = options.port ?? Number(process.env.CASEBOOK_REVIEW_PORT ?? DEFAULT_REVIEW_PORT);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`CASEBOOK_REVIEW_PORT=${process.env.CASEBOOK_REVIEW_PORT} is not a port number; use 1 to 65535.`);
+  const host = options.host ?? reviewListen().host;
+  const port = options.port ?? reviewListen().port;
   const auth = options.auth ?? authFromEnv(host);
   let client = options.client;
   const ownClient = !client;
@@ -389,7 +389,7 @@ export async function startReviewServer(options: ReviewServerOptions = {}): Prom
     const { connectClient } = await import('../connection');
     client = await connectClient();
   }
-  const app = await buildReviewApp({ ...options, client, auth, secret: options.secret ?? process.env.CASEBOOK_REVIEW_SECRET });
+  const app = await buildReviewApp({ ...options, client, auth, secret: options.secret ?? reviewSecret() });
   try {
     await app.listen({ host, port });
   } catch (err) {

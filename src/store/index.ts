@@ -1,13 +1,13 @@
 /**
  * The casebook store: where artifacts, snapshots, the publish journal and the notification log live.
  *
- * `CASEBOOK_STORE_URL` (read here and nowhere else) selects it:
+ * `CASEBOOK_STORE_URL` (src/config.ts `storeUrl`) selects it:
  * - unset: the local directory `CASEBOOK_HOME` (`.casebook/`), as `npm start` has always used;
  * - `postgres://user:password@host:port/database[?schema=name]`: PostgreSQL, shared by every worker
  *   and CLI that is given the same URL, so workers are interchangeable and a lost disk loses nothing.
  */
 import { createHash } from 'node:crypto';
-import { casebookHome } from '../config';
+import { casebookHome, storeUrl } from '../config';
 import { LocalStore } from './local';
 import { parsePostgresUrl, PostgresStore } from './postgres';
 import { NotInStoreError, type BlobKind, type Store } from './types';
@@ -15,11 +15,7 @@ import { NotInStoreError, type BlobKind, type Store } from './types';
 export { NotInStoreError, type BlobKind, type Store } from './types';
 export { writeFileAtomic } from './files';
 
-/** The raw CASEBOOK_STORE_URL, or undefined for the local directory. */
-export function storeUrl(): string | undefined {
-  const raw = process.env.CASEBOOK_STORE_URL?.trim();
-  return raw ? raw : undefined;
-}
+export { storeUrl } from '../config';
 
 const postgresStores = new Map<string, PostgresStore>();
 

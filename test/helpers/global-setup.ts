@@ -6,6 +6,7 @@
  *   its URL to the test files (CASEBOOK_TEST_STORE_URL, inherited by jest's workers).
  */
 import { startPostgres, type PostgresCluster } from './postgres';
+import { setting } from '../../src/config';
 
 // scripts/build.js is plain CommonJS shared with `npm install`'s postinstall.
 const { build, buildState } = require('../../scripts/build.js') as { build(): number; buildState(): string };
@@ -23,7 +24,7 @@ function buildDist(): void {
 
 export default async function globalSetup(): Promise<void> {
   buildDist();
-  const mode = process.env.CASEBOOK_TEST_STORE;
+  const mode = setting('CASEBOOK_TEST_STORE');
   if (mode === undefined || mode === '' || mode === 'local') return;
   if (mode !== 'postgres') {
     throw new Error(`CASEBOOK_TEST_STORE=${mode}: use "postgres" (or leave it unset for the local directory)`);

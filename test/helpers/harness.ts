@@ -14,6 +14,7 @@ import type { CaseInput } from '../../src/domain/case';
 import type { CaseBrief } from '../../src/domain/types';
 import { type CaseProgress, progressQuery } from '../../src/messages';
 import { caseWorkflowId } from '../../src/names';
+import { pollUntil } from '../../src/poll';
 import type { caseWorkflow } from '../../workflows/case';
 import { bundle, unique } from './env';
 import { type FakeControls, fakeActivities, testBrief, testInput } from './fakes';
@@ -30,13 +31,13 @@ export function bundleOnce(): Promise<WorkflowBundleWithSourceMap> {
 
 /** Polls `check` every 100 ms until it holds; fails with `what` and the last value seen. */
 export async function waitUntil<T>(what: string, read: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (check(value)) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}; last seen: ${JSON.stringify(value)?.slice(0, 400)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  let last: T | undefined;
+  const found = await pollUntil(async () => {
+    const value = (last = await read());
+    return check(value) ? { value } : undefined;
+  }, timeoutMs);
+  if (!found) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}; last seen: ${JSON.stringify(last)?.slice(0, 400)}`);
+  return found.value;
 }
 
 /** Waits until the case is in `phase` (and `extra` holds, when given); returns its progress. */

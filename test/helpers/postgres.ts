@@ -10,13 +10,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from './processes';
+import { setting } from '../../src/config';
 
 const run = promisify(execFile);
 
 /** Folder of initdb and pg_ctl: CASEBOOK_PG_BIN, then PATH, then Debian's /usr/lib/postgresql/<version>/bin. */
 export function postgresBinDir(): string {
   const candidates: string[] = [];
-  if (process.env.CASEBOOK_PG_BIN) candidates.push(process.env.CASEBOOK_PG_BIN);
+  const configured = setting('CASEBOOK_PG_BIN');
+  if (configured) candidates.push(configured);
   candidates.push(...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean));
   const debian = '/usr/lib/postgresql';
   if (existsSync(debian)) {
@@ -52,7 +54,7 @@ export interface PostgresCluster {
  */
 async function osUser(): Promise<{ wrap: (cmd: string, args: string[]) => [string, string[]]; uid?: number; gid?: number }> {
   if (process.getuid?.() !== 0) return { wrap: (cmd, args) => [cmd, args] };
-  const name = process.env.CASEBOOK_PG_OS_USER ?? 'postgres';
+  const name = setting('CASEBOOK_PG_OS_USER') ?? 'postgres';
   let uid: number;
   let gid: number;
   try {

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { requireBinary } from '../../src/binaries';
 import { projectRoot } from '../../src/config';
+import { pollUntil } from '../../src/poll';
 import { devServerArgs } from '../../src/start';
 
 const live = new Set<ChildProcess>();
@@ -36,20 +37,20 @@ export async function waitFor<T>(
   timeoutMs = 30_000,
   fatal: () => string | undefined = () => undefined,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
-  for (;;) {
+  const found = await pollUntil(async () => {
     const problem = fatal();
     if (problem) throw new Error(`while waiting for ${what}: ${problem}`);
     try {
       const value = await check();
-      if (value !== undefined && value !== false) return value;
+      return value === undefined || value === false ? undefined : { value };
     } catch (err) {
       lastError = err;
+      return undefined;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  }, timeoutMs);
+  if (!found) throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+  return found.value;
 }
 
 function track(child: ChildProcess, label: string, output: string[]): ChildProcess {

@@ -5,15 +5,16 @@
  * the PostgreSQL store.
  */
 import { randomBytes } from 'node:crypto';
+import { setting } from '../../src/config';
 
 /** Points CASEBOOK_STORE_URL at a new, empty schema when the tests run on PostgreSQL; else a no-op. */
 export function freshTestStore(): void {
-  const base = process.env.CASEBOOK_TEST_STORE_URL;
+  const base = setting('CASEBOOK_TEST_STORE_URL');
   if (!base) return;
   process.env.CASEBOOK_STORE_URL = `${base}?schema=test_${randomBytes(6).toString('hex')}`;
 }
 
 /** Whether the tests run against the PostgreSQL store. */
 export function testStoreIsPostgres(): boolean {
-  return Boolean(process.env.CASEBOOK_TEST_STORE_URL);
+  return Boolean(setting('CASEBOOK_TEST_STORE_URL'));
 }
