@@ -9,9 +9,18 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { projectRoot } from '../../src/config';
 import { progressQuery, uploadDraftUpdate } from '../../src/messages';
 
-/** Waits for `drafting`, then uploads the written draft of the case; returns the new revision. */
-export async function uploadWrittenDraft(handle: WorkflowHandle, caseId: string, version = 'v15.0', author = 'writer'): Promise<string> {
-  const markdown = readFileSync(path.join(projectRoot, 'drafts', version, `${caseId}.md`), 'utf8');
+/**
+ * Waits for `drafting`, then uploads the written draft of the case (changed by `edit`, e.g. a
+ * writer's answer to a reviewer's change request); returns the new revision.
+ */
+export async function uploadWrittenDraft(
+  handle: WorkflowHandle,
+  caseId: string,
+  version = 'v15.0',
+  author = 'writer',
+  edit: (markdown: string) => string = (m) => m,
+): Promise<string> {
+  const markdown = edit(readFileSync(path.join(projectRoot, 'drafts', version, `${caseId}.md`), 'utf8'));
   for (let i = 0; i < 480; i++) {
     const { phase } = await handle.query(progressQuery);
     if (phase === 'drafting') {
