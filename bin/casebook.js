@@ -7,9 +7,9 @@ const { buildState, dist } = require('../scripts/build.js');
 const state = buildState();
 if (state === 'fresh') {
   // Compiling the Temporal client's modules is a good part of every call: keep V8's code cache. Not
-  // for `qa`: it requires ES-module-only packages (markdownlint, micromark), which this CommonJS
-  // hook would compile as CommonJS.
-  if (process.argv.slice(2).find((arg) => !arg.startsWith('-')) !== 'qa') require('v8-compile-cache');
+  // for `qa` and `draft` (an upload runs QA for the writer's feedback): QA requires ES-module-only
+  // packages (markdownlint, micromark), which this CommonJS hook would compile as CommonJS.
+  if (!['qa', 'draft'].includes(process.argv.slice(2).find((arg) => !arg.startsWith('-')))) require('v8-compile-cache');
   require(path.join(dist, 'src', 'cli', 'main.js')).main();
 } else {
   process.stderr.write(
