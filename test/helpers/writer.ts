@@ -21,8 +21,14 @@ export async function uploadWrittenDraft(
   edit: (markdown: string) => string = (m) => m,
 ): Promise<string> {
   const markdown = edit(readFileSync(path.join(projectRoot, 'drafts', version, `${caseId}.md`), 'utf8'));
-  for (let i = 0; i < 480; i++) {
-    const { phase } = await handle.query(progressQuery);
+  let lastError: unknown;
+  // Up to 5 minutes: research, analysis and composing with the real activities on a busy machine.
+  for (let i = 0; i < 1200; i++) {
+    // A case just started cannot answer queries before its first workflow task: keep polling.
+    const phase = await handle.query(progressQuery).then(
+      (p) => p.phase,
+      (err: unknown) => void (lastError = err),
+    );
     if (phase === 'drafting') {
       const info = await handle.executeUpdate(uploadDraftUpdate, { args: [{ author, markdown }] });
       return info.revision;
@@ -30,5 +36,5 @@ export async function uploadWrittenDraft(
     if (phase === 'attention') throw new Error(`${handle.workflowId} needs attention before the writer's upload`);
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`${handle.workflowId} never reached drafting`);
+  throw new Error(`${handle.workflowId} never reached drafting${lastError ? ` (last query error: ${String(lastError)})` : ''}`);
 }
