@@ -4,7 +4,7 @@
  * findings and cited sources, and decide through the workflow's updates.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -208,10 +208,18 @@ test('bob requests changes back to writing, and the new revision shows the diff 
   await page.locator('#message').waitFor();
   expect(await page.locator('#message').innerText()).toContain(`Change request on revision ${before} recorded`);
 
-  // The composer's new skeleton waits in drafting for the writer, who answers the change request.
-  await uploadWrittenDraft(env.client.workflow.getHandle('case-blizzard'), 'blizzard', 'v15.0', WRITER, (m) =>
-    withParagraph(m, 'Answering bob ("Cite the concurrent-player figure"): the figure now carries its source.'),
-  );
+  // The composer's new skeleton waits in drafting for the writer, who answers the change request
+  // through the CLI (which runs QA on the upload for the writer).
+  for (let i = 0; (await progressOf('blizzard')).phase !== 'drafting'; i++) {
+    if (i === 1200) throw new Error('blizzard never reached drafting after the change request');
+    await sleep(250);
+  }
+  const answer = path.join(tmp, 'blizzard-answer.md');
+  const written = readFileSync(path.join(projectRoot, 'drafts', 'v15.0', 'blizzard.md'), 'utf8');
+  writeFileSync(answer, withParagraph(written, 'Answering bob ("Cite the concurrent-player figure"): the figure now carries its source.'));
+  const uploaded = await casebook('draft', 'upload', 'blizzard', answer, '--author', WRITER);
+  expect({ code: uploaded.code, stderr: uploaded.stderr }).toEqual({ code: 0, stderr: '' });
+  expect(uploaded.stdout).toMatch(/Uploaded: blizzard is now at revision/);
 
   // The page follows the case by itself until the next revision is in review.
   await page.waitForFunction((old) => {
