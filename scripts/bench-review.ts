@@ -5,7 +5,9 @@
  * - the inbox with 1,000 cases waiting in review.
  * Both are measured cold (nothing cached in the app: history, drafts, rendered HTML) and warm.
  *
- *   npm run bench:review -- [--inbox 1000] [--kb 100]
+ *   npm run bench:review -- [--inbox 1000] [--kb 100] [--json]
+ *
+ * --json prints one JSON object instead of the table (progress lines go to stderr).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -20,12 +22,15 @@ import type { CaseActivities } from '../src/domain/activities';
 import type { DraftInfo, Finding } from '../src/domain/types';
 import { fakeActivities, testInput } from '../test/helpers/fakes';
 
-function parseArgs(argv: string[]): { inbox: number; kb: number } {
-  const options = { inbox: 1000, kb: 100 };
+function parseArgs(argv: string[]): { inbox: number; kb: number; json: boolean } {
+  const options = { inbox: 1000, kb: 100, json: false };
   for (let i = 0; i < argv.length; i += 2) {
     const value = Number(argv[i + 1]);
-    if ((argv[i] === '--inbox' || argv[i] === '--kb') && Number.isInteger(value) && value > 0) options[argv[i].slice(2) as 'inbox' | 'kb'] = value;
-    else throw new Error(`Unknown or invalid argument ${argv[i]}. Usage: npm run bench:review -- [--inbox N] [--kb K]`);
+    if (argv[i] === '--json') {
+      options.json = true;
+      i--;
+    } else if ((argv[i] === '--inbox' || argv[i] === '--kb') && Number.isInteger(value) && value > 0) options[argv[i].slice(2) as 'inbox' | 'kb'] = value;
+    else throw new Error(`Unknown or invalid argument ${argv[i]}. Usage: npm run bench:review -- [--inbox N] [--kb K] [--json]`);
   }
   return options;
 }
@@ -97,7 +102,7 @@ async function main(): Promise<void> {
       }
       const inReview = `WorkflowType = "caseWorkflow" AND CasePhase = "review"`;
       while ((await client.workflow.count(inReview)).count < options.inbox) await new Promise((r) => setTimeout(r, 500));
-      console.log(`${options.inbox} cases in review after ${Math.round((Date.now() - t0) / 1000)} s`);
+      (options.json ? console.error : console.log)(`${options.inbox} cases in review after ${Math.round((Date.now() - t0) / 1000)} s`);
 
       // A second revision of the big draft, so the case page has a diff to show.
       const big = client.workflow.getHandle('case-big');
@@ -125,6 +130,22 @@ async function main(): Promise<void> {
       const page = await measure('/cases/big', 20);
       const inbox = await measure('/', 10);
       const bytes = Buffer.byteLength(bigDraft(options.kb, 'v2'));
+      if (options.json) {
+        const ms = (x: number) => Math.round(x);
+        console.log(
+          JSON.stringify({
+            draftKb: Math.round(bytes / 1024),
+            casePageColdMs: ms(page.cold),
+            casePageWarmMedianMs: ms(page.warm),
+            casePageWarmMaxMs: ms(page.max),
+            inbox: options.inbox,
+            inboxColdMs: ms(inbox.cold),
+            inboxWarmMedianMs: ms(inbox.warm),
+            inboxWarmMaxMs: ms(inbox.max),
+          }),
+        );
+        return;
+      }
       const table = new Table({ head: ['review page (server time, inject)', 'cold (ms)', 'warm median (ms)', 'warm max (ms)', 'target'] });
       table.push([`case page, ${Math.round(bytes / 1024)} KB draft, 30 findings, diff`, page.cold.toFixed(0), page.warm.toFixed(0), page.max.toFixed(0), '≤ 300 ms']);
       table.push([`inbox, ${options.inbox} cases in review`, inbox.cold.toFixed(0), inbox.warm.toFixed(0), inbox.max.toFixed(0), '≤ 500 ms']);

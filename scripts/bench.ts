@@ -1,13 +1,21 @@
 /**
  * `npm run bench`: casebook's cost on top of the Temporal engine, on a dev server this script starts
  * (SQLite file with WAL and synchronous=off, free ports), with fast test activities and automatic
- * reviewers. Prints a table; the figures of a real run are kept in BENCHMARKS.md.
+ * reviewers. Prints a table; the figures of a real run are kept in BENCHMARKS.md. Then it runs the
+ * review page's bench (scripts/bench-review.ts) unless --no-review.
  *
- *   npm run bench -- --cases 200 --parked 1000 [--cache 2000]
+ * The fake composer leaves no part to a writer, so cases go from writing straight to QA and review,
+ * as the engine floor does: the bench measures the engine path, not a writer's pause in `drafting`.
+ *
+ *   npm run bench -- [--cases 200] [--parked 1000] [--light 20] [--cache 2000] [--inbox 1000] [--kb 100] [--no-review] [--json]
+ *
+ * --json prints one JSON object (issue 15's fields, the review page's figures under "review").
  */
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import Table from 'cli-table3';
 import type { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -24,27 +32,72 @@ import { fakeActivities, testBrief, testInput } from '../test/helpers/fakes';
 
 type NotifyInput = Parameters<CaseActivities['notify']>[0];
 
+const USAGE = 'Usage: npm run bench -- [--cases N] [--parked K] [--light L] [--cache C] [--inbox I] [--kb B] [--no-review] [--json]';
+
 interface Options {
   cases: number;
   parked: number;
+  /** Cases (and floor workflows) of the light run, whose approval p99 issue 15 asks for at N = 20. */
+  light: number;
   /** maxCachedWorkflows of the worker holding the parked cases; default as in src/worker.ts. */
   cache: number;
+  /** Passed to scripts/bench-review.ts (its defaults when absent). */
+  inbox?: number;
+  kb?: number;
+  review: boolean;
+  json: boolean;
 }
 
+const COUNT_FLAGS = ['--cases', '--parked', '--light', '--cache', '--inbox', '--kb'] as const;
+
 function parseArgs(argv: string[]): Options {
-  const options: Options = { cases: 200, parked: 1000, cache: workerLimits().maxCachedWorkflows };
+  const options: Options = { cases: 200, parked: 1000, light: 20, cache: workerLimits().maxCachedWorkflows, review: true, json: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = Number(argv[i + 1]);
-    if ((flag === '--cases' || flag === '--parked' || flag === '--cache') && Number.isInteger(value) && value >= 0) {
-      options[flag.slice(2) as keyof Options] = value;
+    if (flag === '--json') options.json = true;
+    else if (flag === '--no-review') options.review = false;
+    else if ((COUNT_FLAGS as readonly string[]).includes(flag) && Number.isInteger(value) && value >= 0) {
+      if ((flag === '--cases' || flag === '--inbox' || flag === '--kb') && value === 0) throw new Error(`${flag} must be at least 1. ${USAGE}`);
+      options[flag.slice(2) as 'cases' | 'parked' | 'light' | 'cache' | 'inbox' | 'kb'] = value;
       i++;
     } else {
-      throw new Error(`Unknown or invalid argument ${flag}. Usage: npm run bench -- [--cases N] [--parked K] [--cache C]`);
+      throw new Error(`Unknown or invalid argument ${flag}. ${USAGE}`);
     }
   }
   return options;
 }
+
+/**
+ * Runs a TypeScript script as a child process and returns the JSON object it prints. The dev
+ * server a bench starts writes its banner to the inherited stdout: every other line goes to stderr,
+ * so that `--json` prints nothing but the object.
+ */
+async function jsonOfChild(script: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<unknown> {
+  const child = promisify(execFile)(process.execPath, ['--import', 'tsx', script, ...args], { env, maxBuffer: 16 * 1024 * 1024 });
+  child.child.stderr?.pipe(process.stderr);
+  const lines = (await child).stdout.split('\n');
+  const json = lines.filter((l) => l.startsWith('{')).pop();
+  const rest = lines.filter((l) => l !== json && l.trim()).join('\n');
+  if (rest) process.stderr.write(`${rest}\n`);
+  if (!json) throw new Error(`${path.basename(script)} printed no JSON object`);
+  return JSON.parse(json);
+}
+
+/** Runs scripts/bench-review.ts as its own process (its own dev server); with --json, returns its object. */
+async function reviewBench(options: Options): Promise<unknown> {
+  const script = path.join(__dirname, 'bench-review.ts');
+  const args = [...(options.inbox ? ['--inbox', String(options.inbox)] : []), ...(options.kb ? ['--kb', String(options.kb)] : [])];
+  if (options.json) return jsonOfChild(script, [...args, '--json']);
+  const child = promisify(execFile)(process.execPath, ['--import', 'tsx', script, ...args], { maxBuffer: 16 * 1024 * 1024 });
+  child.child.stderr?.pipe(process.stderr);
+  child.child.stdout?.pipe(process.stdout);
+  await child;
+  return undefined;
+}
+
+/** Set in the child that `--json` runs, whose stdout the parent filters (see jsonOfChild). */
+const JSON_CHILD = 'CASEBOOK_BENCH_JSON_CHILD';
 
 function percentile(values: number[], p: number): number {
   if (!values.length) return NaN;
@@ -82,6 +135,10 @@ interface RunResult {
 
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
+  if (options.json && process.env[JSON_CHILD] !== '1') {
+    console.log(JSON.stringify(await jsonOfChild(__filename, process.argv.slice(2), { ...process.env, [JSON_CHILD]: '1' })));
+    return;
+  }
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const cli = requireBinary('cli');
   const dbDir = mkdtempSync(path.join(os.tmpdir(), 'casebook-bench-'));
@@ -95,6 +152,7 @@ async function main(): Promise<void> {
   });
   const client: Client = env.client;
   const rss = new RssSampler();
+  let result: Record<string, unknown> = {};
   try {
     const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows/bench'), logger: new DefaultLogger('ERROR') });
     const taskQueue = 'bench';
@@ -166,14 +224,17 @@ async function main(): Promise<void> {
       return { seconds, perSecond: n / seconds, latencies: latency(handles.map((h) => h.workflowId)), historyEvents, peakRss: rss.peak };
     };
 
-    const [casebook, engine] = await worker.runUntil(async () => {
+    const [casebook, engine, lightCase, lightFloor] = await worker.runUntil(async () => {
       // Warm both paths up (JIT, server caches) so neither pays for starting first.
       const warm = Math.min(50, options.cases);
       await runBatch('floor', warm, 'warm-');
       await runBatch('case', warm, 'warm-');
       const floorResult = await runBatch('floor', options.cases);
       const caseResult = await runBatch('case', options.cases);
-      return [caseResult, floorResult] as const;
+      // A light load: approval latency when the worker is not saturated (issue 15: N = 20).
+      const lightFloor = options.light > 0 ? await runBatch('floor', options.light, 'light-') : undefined;
+      const lightCase = options.light > 0 ? await runBatch('case', options.light, 'light-') : undefined;
+      return [caseResult, floorResult, lightCase, lightFloor] as const;
     });
 
     // Parked cases: K cases wait in review, nobody decides.
@@ -236,15 +297,57 @@ async function main(): Promise<void> {
         [`casebook status (listCases, ${statusRows} rows)`, `${statusMs} ms`, '', '≤ 2000 ms'],
       );
     }
-    console.log(table.toString());
-    console.log(
-      `machine: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), ${mb(os.totalmem())} MB RAM; node ${process.version}; ${binaryVersion(cli).split('\n')[0]}`,
-    );
+    if (lightCase && lightFloor) {
+      table.push([
+        `approval → next activity p99, light (N=${options.light})`,
+        `${percentile(lightCase.latencies, 99)} ms`,
+        `${percentile(lightFloor.latencies, 99)} ms`,
+        '≤ 100 ms',
+      ]);
+    }
+    const machine = `${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), ${mb(os.totalmem())} MB RAM; node ${process.version}; ${binaryVersion(cli).split('\n')[0]}`;
+    const parkedRun = options.parked > 0;
+    result = {
+      cases: options.cases,
+      ratio,
+      casesPerSecond: casebook.perSecond,
+      floorPerSecond: engine.perSecond,
+      caseApprovalP50Ms: finite(percentile(casebook.latencies, 50)),
+      caseApprovalP99Ms: finite(percentile(casebook.latencies, 99)),
+      floorApprovalP50Ms: finite(percentile(engine.latencies, 50)),
+      floorApprovalP99Ms: finite(percentile(engine.latencies, 99)),
+      light: options.light,
+      lightApprovalP99Ms: lightCase ? finite(percentile(lightCase.latencies, 99)) : null,
+      lightFloorApprovalP99Ms: lightFloor ? finite(percentile(lightFloor.latencies, 99)) : null,
+      parked: options.parked,
+      // Not measurable yet: the worker runs inside this process, with the client and the driver.
+      workerRssMbParked: null,
+      benchProcessRssMbParked: parkedRun ? mb(parkedRss) : null,
+      statusMsParked: parkedRun ? statusMs : null,
+      historyEventsMedian: finite(percentile(casebook.historyEvents, 50)),
+      floorHistoryEventsMedian: finite(percentile(engine.historyEvents, 50)),
+      notes: {
+        workerRssMbParked: 'null: the worker runs in the bench process; benchProcessRssMbParked is that whole process (worker, client and driver)',
+      },
+      machine,
+    };
+    if (!options.json) {
+      console.log(table.toString());
+      console.log(`machine: ${machine}`);
+    }
   } finally {
     rss.stop();
     await env.teardown();
     rmSync(dbDir, { recursive: true, force: true });
   }
+  // The review bench runs after this dev server has stopped, so the two never share the machine.
+  const review = options.review ? await reviewBench(options) : undefined;
+  if (options.json) console.log(JSON.stringify({ ...result, ...(options.review ? { review } : {}) }));
+}
+
+/** A number for JSON, or null when there was nothing to measure (e.g. a percentile of no samples). */
+function finite(value: number): number | null {
+  return Number.isFinite(value) ? value : null;
 }
 
 if (require.main === module) {

@@ -11,7 +11,9 @@
  *   with the compose file's dynamic config.
  * - Two casebook workers with different CASEBOOK_HOMEs and the PostgreSQL store. A case runs from
  *   research to review; the worker running its research activity is SIGKILLed mid-phase and the
- *   other one finishes. Approval comes through the CLI; the case publishes once.
+ *   other one finishes. The composer's skeleton waits in drafting until a writer uploads the
+ *   hand-written draft through the CLI (`casebook draft upload`). Approval comes through the CLI;
+ *   the case publishes once.
  * - Both CASEBOOK_HOMEs are deleted: `casebook show`, the draft, the QA report, the audit trail and
  *   the published library are still complete.
  *
@@ -39,6 +41,8 @@ import { startPostgres, type PostgresCluster } from '../test/helpers/postgres';
 
 const run = promisify(execFile);
 const CASE_ID = 'square';
+/** The writer who uploads the hand-written draft (not a reviewer: an author may not approve). */
+const WRITER = 'frank';
 const started = Date.now();
 const children: { label: string; child: ChildProcess; output: string[] }[] = [];
 
@@ -504,18 +508,33 @@ async function main(): Promise<void> {
       return index;
     });
     const survivor = workers[1 - victim]!;
-    await step('the other worker finishes research (after the heartbeat timeout) and the case reaches review', async () => {
-      const progress = await waitFor(
-        'phase review',
+    /** Waits for the case to reach `phase` on the surviving worker. */
+    const reach = (phase: string) =>
+      waitFor(
+        `phase ${phase}`,
         async () => {
           const p = await handle.query(progressQuery);
           if (p.attention) throw new Error(`the case needs attention: ${p.attention}`);
-          return p.phase === 'review' ? p : undefined;
+          return p.phase === phase ? p : undefined;
         },
         600_000,
         () => (survivor.child.exitCode !== null ? `the surviving worker exited: ${survivor.output.join('')}` : undefined),
       );
+    const skeleton = await step('the other worker finishes research (after the heartbeat timeout); the composer\'s skeleton waits in drafting', async () => {
+      const progress = await reach('drafting');
       assert.ok(source!.requests() >= 2, 'the source must have been fetched again by the surviving worker');
+      const awaiting = (await handle.query(reviewPacketQuery)).draft?.awaitingWriter ?? [];
+      assert.ok(awaiting.length > 0, 'the skeleton lists what the writer must supply');
+      log(`  revision ${progress.revision}, awaiting the writer for ${awaiting.length} items`);
+      return progress;
+    });
+    await step(`casebook draft upload ${CASE_ID} drafts/v15.0/${CASE_ID}.md --author ${WRITER}; QA passes and the case reaches review`, async () => {
+      const uploaded = JSON.parse(await casebook(cliEnv, ['draft', 'upload', CASE_ID, path.join(projectRoot, 'drafts', 'v15.0', `${CASE_ID}.md`), '--author', WRITER, '--json'])) as {
+        revision: string;
+      };
+      assert.notEqual(uploaded.revision, skeleton.revision, 'the written draft is a new revision');
+      const progress = await reach('review');
+      assert.equal(progress.revision, uploaded.revision, 'the written draft is the revision in review');
       log(`  revision ${progress.revision}, pending ${progress.pendingReviewers.join(', ')}`);
     });
 
@@ -558,6 +577,10 @@ async function main(): Promise<void> {
       assert.equal(shown.progress.phase, 'published');
       assert.equal(shown.progress.revision, beforeApproval.revision);
       assert.deepEqual(shown.audit, audit);
+      assert.ok(
+        shown.audit.some((a) => a.actor === WRITER && a.action === 'new revision' && a.revision === beforeApproval.revision),
+        `the audit trail lacks ${WRITER}'s upload`,
+      );
       for (const reviewer of approvers) {
         assert.ok(shown.audit.some((a) => a.actor === reviewer && a.accepted && a.revision === beforeApproval.revision), `the audit trail lacks ${reviewer}'s approval`);
       }

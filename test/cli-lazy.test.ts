@@ -73,3 +73,15 @@ test('`casebook qa` loads the QA engine and the TypeScript compiler', async () =
   expect(has(modules, path.join('node_modules', 'typescript'))).toBe(true);
   expect(has(modules, '@temporalio/client')).toBe(false);
 });
+
+test.each([
+  ['note', ['note', 'square', 'a remark', '--author', 'frank']],
+  ['draft show', ['draft', 'show', 'square']],
+])('`casebook %s` runs the compiled CLI up to the server without loading the QA engine', async (_name, args) => {
+  const { code, modules, stderr } = await loadedBy(...args);
+  // Not "Unexpected token 'export'": nothing ES-module-only went through the code-cache hook.
+  expect(stderr).toMatch(/Cannot reach the Temporal server at 127.0.0.1:1/);
+  expect(code).toBe(1);
+  expect(has(modules, path.join('dist', 'src', 'qa'))).toBe(false);
+  expect(has(modules, path.join('node_modules', 'typescript'))).toBe(false);
+});

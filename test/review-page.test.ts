@@ -4,7 +4,7 @@
  * findings and cited sources, and decide through the workflow's updates.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -19,6 +19,7 @@ import { CaseReader } from '../src/review/case-data';
 import { workerStore } from '../src/review/drafts';
 import { type RunningReviewServer, startReviewServer } from '../src/review/server';
 import { bundle, localEnv, startRealWorker, unique } from './helpers/env';
+import { uploadWrittenDraft } from './helpers/writer';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'casebook-review-'));
 const taskQueue = unique('review');
@@ -50,6 +51,9 @@ async function casebook(...args: string[]): Promise<{ code: number; stdout: stri
   }
 }
 
+/** The writer who uploads the hand-written drafts. */
+const WRITER = 'frank';
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function progressOf(caseId: string): Promise<CaseProgress> {
@@ -72,12 +76,16 @@ async function currentMarkdown(caseId: string): Promise<string> {
   return (await reader.markdown(await reader.snapshot(caseId))).markdown;
 }
 
+/** The document with one more paragraph at the end of its first section. */
+function withParagraph(markdown: string, paragraph: string): string {
+  const at = markdown.indexOf('\n## ', markdown.indexOf('\n## ') + 1);
+  return `${markdown.slice(0, at)}\n${paragraph}\n${markdown.slice(at)}`;
+}
+
 /** A writer's upload: the current draft with one more paragraph in its first section. */
 async function uploadWith(caseId: string, paragraph: string): Promise<string> {
-  const markdown = await currentMarkdown(caseId);
-  const at = markdown.indexOf('\n## ', markdown.indexOf('\n## ') + 1);
-  const changed = `${markdown.slice(0, at)}\n${paragraph}\n${markdown.slice(at)}`;
-  const info = await env.client.workflow.getHandle(`case-${caseId}`).executeUpdate(uploadDraftUpdate, { args: [{ author: 'frank', markdown: changed }] });
+  const changed = withParagraph(await currentMarkdown(caseId), paragraph);
+  const info = await env.client.workflow.getHandle(`case-${caseId}`).executeUpdate(uploadDraftUpdate, { args: [{ author: WRITER, markdown: changed }] });
   return info.revision;
 }
 
@@ -107,6 +115,8 @@ beforeAll(async () => {
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
+  // The composer leaves the prose to a writer: each case waits in drafting for the written draft.
+  await Promise.all(['square', 'blizzard'].map((id) => uploadWrittenDraft(env.client.workflow.getHandle(`case-${id}`), id, 'v15.0', WRITER)));
   const first = await inReview('square');
   await inReview('blizzard');
   // A writer adds a paragraph with a script and an event handler to square's draft: QA warns
@@ -198,6 +208,19 @@ test('bob requests changes back to writing, and the new revision shows the diff 
   await page.locator('#message').waitFor();
   expect(await page.locator('#message').innerText()).toContain(`Change request on revision ${before} recorded`);
 
+  // The composer's new skeleton waits in drafting for the writer, who answers the change request
+  // through the CLI (which runs QA on the upload for the writer).
+  for (let i = 0; (await progressOf('blizzard')).phase !== 'drafting'; i++) {
+    if (i === 1200) throw new Error('blizzard never reached drafting after the change request');
+    await sleep(250);
+  }
+  const answer = path.join(tmp, 'blizzard-answer.md');
+  const written = readFileSync(path.join(projectRoot, 'drafts', 'v15.0', 'blizzard.md'), 'utf8');
+  writeFileSync(answer, withParagraph(written, 'Answering bob ("Cite the concurrent-player figure"): the figure now carries its source.'));
+  const uploaded = await casebook('draft', 'upload', 'blizzard', answer, '--author', WRITER);
+  expect({ code: uploaded.code, stderr: uploaded.stderr }).toEqual({ code: 0, stderr: '' });
+  expect(uploaded.stdout).toMatch(/Uploaded: blizzard is now at revision/);
+
   // The page follows the case by itself until the next revision is in review.
   await page.waitForFunction((old) => {
     const rev = document.querySelector('#revision')?.textContent;
@@ -222,9 +245,10 @@ test('the CLI prints the draft, the diff since bob\'s decision, and the review p
   expect(await page.text()).toMatch(/Blizzard[\s\S]*<h2[^>]*>1\. [\s\S]*name="decision" value="approve"/);
 
   const text = await casebook('draft', 'show', 'blizzard');
+  expect({ code: text.code, stderr: text.stderr }).toEqual({ code: 0, stderr: '' });
   expect(text.stdout).toBe(`${markdown.replace(/\n$/, '')}\n`);
   const json = JSON.parse((await casebook('draft', 'show', 'blizzard', '--json')).stdout);
-  expect(json).toEqual(expect.objectContaining({ caseId: 'blizzard', revision: (await progressOf('blizzard')).revision, author: 'erin', markdown, current: true }));
+  expect(json).toEqual(expect.objectContaining({ caseId: 'blizzard', revision: (await progressOf('blizzard')).revision, author: WRITER, markdown, current: true }));
   expect(json.qa).toEqual(expect.objectContaining({ errors: 0 }));
 
   const diff = await casebook('diff', 'blizzard', '--reviewer', 'bob');

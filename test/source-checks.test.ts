@@ -18,7 +18,6 @@ import { getArtifact, getJson } from '../activities/store';
 import { getSnapshotRecord } from '../src/store';
 import type { Dossier, DossierSummary, DraftInfo, Lang, OutlineSummary, QaSummary, SourceRef } from '../src/domain/types';
 import type { QaReport } from '../src/qa';
-import { getSnapshotRecord } from '../src/store';
 import { testBrief } from './helpers/fakes';
 
 const TEMPLATE = path.join(__dirname, '..', 'plan', 'template.yaml');

@@ -4,7 +4,6 @@ import { addNoteSignal, uploadDraftUpdate } from '../../messages';
 import { checkCaseId, existingCase, explainUpdateError, output, withClient } from '../context';
 import { CliError, UsageError } from '../errors';
 import { draftShowCommand } from './draft-show';
-import { renderWriterFeedback, writerFeedback } from '../draft-feedback';
 import { draftScaffoldCommand } from './draft-scaffold';
 
 export function noteCommand(): Command {
@@ -48,6 +47,8 @@ export function draftCommand(): Command {
         const info = await handle
           .executeUpdate(uploadDraftUpdate, { args: [{ author: opts.author, markdown, section: opts.section }] })
           .catch((err) => explainUpdateError(err, `The upload to ${caseId}`));
+        // Loaded here: QA (ES-module-only packages) is needed by uploads only, not by `note`.
+        const { renderWriterFeedback, writerFeedback } = require('../draft-feedback') as typeof import('../draft-feedback');
         const feedback = await writerFeedback(info, caseId);
         output(opts.json ?? false, { ...info, feedback }, () => `Uploaded: ${caseId} is now at revision ${info.revision} (${info.bytes} bytes).\n${renderWriterFeedback(feedback, caseId)}`);
       });
