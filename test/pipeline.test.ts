@@ -18,7 +18,7 @@ import { loadPlan } from '../src/plan';
 import { runQa } from '../src/qa';
 import { localEnv, startRealWorker, unique } from './helpers/env';
 import { type CaseHandle, bundleOnce, startCase, waitUntil } from './helpers/harness';
-import { uploadWrittenDraft } from './helpers/writer';
+import { uploadDraftFile, uploadWrittenDraft } from './helpers/writer';
 
 const run = promisify(execFile);
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'casebook-pipeline-'));
@@ -114,6 +114,8 @@ test('a seventh case added to the plan (new industry, new company) runs end to e
     workflowId: unique('case-northwind'),
     args: [caseInput(plan, brief, { planFile, templateFile: templateFile() })],
   })) as CaseHandle;
+  // The writer's part for the new case: a written draft kept beside the fixture plan.
+  await uploadDraftFile(handle, path.join(__dirname, 'fixtures', 'plan', 'northwind.md'));
   const revision = await inReview(handle);
   await handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'alice', revision }] });
   expect((await handle.result()).phase).toBe('published');
@@ -124,7 +126,7 @@ test('a seventh case added to the plan (new industry, new company) runs end to e
   const index = readFileSync(path.join(tmp, 'library', 'enterprise-cases.md'), 'utf8');
   expect(index).toContain('物流');
   expect(index).toContain('Northwind Traders');
-});
+}, 300_000);
 
 test('an uploaded draft whose code calls a Temporal API wrongly is stopped in QA with the compiler message', async () => {
   const plan = await loadPlan(defaultPlanFile());

@@ -10,8 +10,13 @@ import { projectRoot } from '../../src/config';
 import { progressQuery, uploadDraftUpdate } from '../../src/messages';
 
 /** Waits for `drafting`, then uploads the written draft of the case; returns the new revision. */
-export async function uploadWrittenDraft(handle: WorkflowHandle, caseId: string, version = 'v15.0', author = 'writer'): Promise<string> {
-  const markdown = readFileSync(path.join(projectRoot, 'drafts', version, `${caseId}.md`), 'utf8');
+export function uploadWrittenDraft(handle: WorkflowHandle, caseId: string, version = 'v15.0', author = 'writer'): Promise<string> {
+  return uploadDraftFile(handle, path.join(projectRoot, 'drafts', version, `${caseId}.md`), author);
+}
+
+/** The same for a draft kept elsewhere (a test fixture's case, outside the plan's drafts). */
+export async function uploadDraftFile(handle: WorkflowHandle, file: string, author = 'writer'): Promise<string> {
+  const markdown = readFileSync(file, 'utf8');
   for (let i = 0; i < 480; i++) {
     const { phase } = await handle.query(progressQuery);
     if (phase === 'drafting') {
