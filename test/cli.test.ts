@@ -11,6 +11,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { requireBinary } from '../src/binaries';
 import { projectRoot } from '../src/config';
 import { bundle, localEnv, startRealWorker, unique } from './helpers/env';
+import { uploadWrittenDraft } from './helpers/writer';
 
 const run = promisify(execFile);
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'casebook-cli-'));
@@ -67,8 +68,10 @@ test('start → review → approve → published, through the casebook CLI', asy
   expect(started.code).toBe(0);
   expect(started.stdout).toMatch(/square: started — workflow case-square/);
 
+  // The composer stops the case in drafting; the writer uploads the hand-written draft.
+  await uploadWrittenDraft(env.client.workflow.getHandle('case-square'), 'square');
   let status: { caseId: string; phase: string; percent: number }[] = [];
-  for (let i = 0; i < 120; i++) {
+  for (let i = 0; i < 240; i++) {
     status = JSON.parse((await casebook('status', '--json')).stdout);
     if (status[0]?.phase === 'review') break;
     await new Promise((r) => setTimeout(r, 500));
@@ -107,7 +110,7 @@ test('start → review → approve → published, through the casebook CLI', asy
   const table = (await casebook('status')).stdout;
   expect(table).toMatch(/金融科技\s*│\s*Square\s*│\s*✅ 已发布\s*│\s*100%/);
   expect(table).not.toContain('\u001b['); // no colour codes in a pipe
-});
+}, 300_000); // bundling, QA of a written draft and CLI processes on a shared machine
 
 test('an unknown case is a clear error with exit code 1', async () => {
   const r = await casebook('approve', 'nosuchcase', '--reviewer', 'alice');

@@ -41,8 +41,9 @@ test('a case in review continues as new when the server suggests it, with its ap
     await handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'alice' }] });
     for (let i = 0; i < 40; i++) await handle.signal(addNoteSignal, { author: 'erin', text: `note ${i}` });
 
-    const described = await waitUntil('the case to continue as new', () => handle.describe(), (d) => d.runId !== firstRun);
-    expect(described.historyLength).toBeLessThan(60);
+    // Notes sent after the first run continued as new land in the next run, which may itself pass the
+    // threshold and continue as new again: wait for a later run whose history is under it.
+    await waitUntil('the case to continue as new with a bounded history', () => handle.describe(), (d) => d.runId !== firstRun && d.historyLength < 60);
 
     const progress = await handle.query(progressQuery);
     expect(progress.phase).toBe('review');

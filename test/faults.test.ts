@@ -73,7 +73,11 @@ async function connect(): Promise<void> {
 
 beforeAll(async () => {
   [port, uiPort] = [await freePort(), await freePort()];
-  const [{ code }, started] = await Promise.all([bundle(), startDevServer(dbFile, port, uiPort)]);
+  // Settled, not Promise.all: a failed start must not leave webpack bundling after this file ends.
+  const [bundled, serverStarted] = await Promise.allSettled([bundle(), startDevServer(dbFile, port, uiPort)]);
+  if (bundled.status === 'rejected') throw bundled.reason;
+  if (serverStarted.status === 'rejected') throw serverStarted.reason;
+  const [{ code }, started] = [bundled.value, serverStarted.value];
   writeFileSync(bundleFile, code);
   server = started;
   await connect();

@@ -18,6 +18,7 @@ import { loadPlan } from '../src/plan';
 import { runQa } from '../src/qa';
 import { localEnv, startRealWorker, unique } from './helpers/env';
 import { type CaseHandle, bundleOnce, startCase, waitUntil } from './helpers/harness';
+import { uploadDraftFile, uploadWrittenDraft } from './helpers/writer';
 
 const run = promisify(execFile);
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'casebook-pipeline-'));
@@ -42,7 +43,7 @@ afterAll(async () => {
 
 /** The revision in review; a case that needs attention instead fails the test with the reason. */
 async function inReview(handle: CaseHandle): Promise<string> {
-  const progress = await waitUntil(`${handle.workflowId} to reach review`, () => handle.query(progressQuery), (p) => p.phase === 'review' || p.phase === 'attention', 60_000);
+  const progress = await waitUntil(`${handle.workflowId} to reach review`, () => handle.query(progressQuery), (p) => p.phase === 'review' || p.phase === 'attention', 180_000);
   if (progress.phase === 'attention') throw new Error(`${handle.workflowId} needs attention: ${progress.attention}`);
   return progress.revision!;
 }
@@ -54,6 +55,8 @@ test('all six planned cases publish, approved by updates and by `temporal workfl
   const handles = await Promise.all(
     plan.cases.map((brief) => startCase(env.client, taskQueue, caseInput(plan, brief, files))),
   );
+  // The composer stops each case in drafting; the writer uploads the hand-written draft.
+  await Promise.all(handles.map((handle, index) => uploadWrittenDraft(handle, plan.cases[index].id)));
 
   for (const [index, handle] of handles.entries()) {
     const brief = plan.cases[index];
@@ -91,7 +94,7 @@ test('all six planned cases publish, approved by updates and by `temporal workfl
     const report = await runQa(document, { file: `${brief.id}.md` });
     expect(report.findings.filter((f) => f.severity === 'error')).toEqual([]);
   }
-});
+}, 600_000); // six cases with QA of six written drafts on a shared machine
 
 test('a seventh case added to the plan (new industry, new company) runs end to end with no code change', async () => {
   const dir = path.join(tmp, 'plan7');
@@ -111,6 +114,8 @@ test('a seventh case added to the plan (new industry, new company) runs end to e
     workflowId: unique('case-northwind'),
     args: [caseInput(plan, brief, { planFile, templateFile: templateFile() })],
   })) as CaseHandle;
+  // The writer's part for the new case: a written draft kept beside the fixture plan.
+  await uploadDraftFile(handle, path.join(__dirname, 'fixtures', 'plan', 'northwind.md'));
   const revision = await inReview(handle);
   await handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'alice', revision }] });
   expect((await handle.result()).phase).toBe('published');
@@ -121,7 +126,7 @@ test('a seventh case added to the plan (new industry, new company) runs end to e
   const index = readFileSync(path.join(tmp, 'library', 'enterprise-cases.md'), 'utf8');
   expect(index).toContain('物流');
   expect(index).toContain('Northwind Traders');
-});
+}, 300_000);
 
 test('an uploaded draft whose code calls a Temporal API wrongly is stopped in QA with the compiler message', async () => {
   const plan = await loadPlan(defaultPlanFile());
@@ -131,6 +136,7 @@ test('an uploaded draft whose code calls a Temporal API wrongly is stopped in QA
     workflowId: unique('case-square-upload'),
     args: [caseInput(plan, brief, { planFile: defaultPlanFile(), templateFile: templateFile() })],
   })) as CaseHandle;
+  await uploadWrittenDraft(handle, 'square');
   const composed = await inReview(handle);
 
   const wrongSection = [
@@ -173,4 +179,4 @@ test('an uploaded draft whose code calls a Temporal API wrongly is stopped in QA
   // Approvals cannot reach a blocked draft: the case is not in review.
   await expect(handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'alice', revision: uploaded.revision }] })).rejects.toThrow();
   await handle.terminate('test done');
-});
+}, 300_000);

@@ -3,7 +3,9 @@
  * process, the watchdog and the Temporal dev server) on free ports with a temporary CASEBOOK_HOME.
  * Each signal is sent the way it happens in practice: to the whole process group (Ctrl-C, `kill --
  * -pgid`, a closing terminal) or to npm alone (`kill <pid>`, a process manager); SIGKILL to the
- * Node process, or to the group. Afterwards nothing of it may run and both ports must be free.
+ * Node process, or to the group. Afterwards nothing of it may run and its ports must be free. The
+ * review page that npm start serves beside the worker listens on a port the system picks
+ * (CASEBOOK_REVIEW_PORT=0), so runs never collide with each other or with a user's `npm start`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -61,6 +63,8 @@ interface Run {
   home: string;
   port: number;
   uiPort: number;
+  /** The review page's port, read from the banner. */
+  reviewPort?: number;
   record?: DevServerRecord;
   text(): string;
 }
@@ -70,7 +74,7 @@ async function npmStart(name: string, ports?: { port: number; uiPort: number }, 
   const port = ports?.port ?? (await freePort());
   const uiPort = ports?.uiPort ?? (await freePort());
   const output: string[] = [];
-  const env: NodeJS.ProcessEnv = { ...process.env, CASEBOOK_HOME: home, CASEBOOK_TEMPORAL_PORT: String(port), CASEBOOK_UI_PORT: String(uiPort) };
+  const env: NodeJS.ProcessEnv = { ...process.env, CASEBOOK_HOME: home, CASEBOOK_TEMPORAL_PORT: String(port), CASEBOOK_UI_PORT: String(uiPort), CASEBOOK_REVIEW_PORT: '0' };
   for (const key of ['TEMPORAL_ADDRESS', 'TEMPORAL_PROFILE', 'TEMPORAL_CONFIG_FILE']) delete env[key];
   const npm = spawn('npm', ['start'], { cwd: projectRoot, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   started.add(npm);
@@ -82,16 +86,19 @@ async function npmStart(name: string, ports?: { port: number; uiPort: number }, 
   if (run.text().includes('casebook is running')) {
     run.record = JSON.parse(readFileSync(path.join(home, 'dev-server.pid.json'), 'utf8')) as DevServerRecord;
     for (const pid of [run.record.startPid, run.record.watchdogPid, run.record.serverPid]) pidsToClean.add(pid);
+    const review = /review page +http:\/\/[^:\s]+:(\d+)/.exec(run.text());
+    if (review) run.reviewPort = Number(review[1]);
   }
   return run;
 }
 
-/** Everything of that run is gone: npm start's Node process, the watchdog, the server, both ports, the records. */
+/** Everything of that run is gone: npm start's Node process, the watchdog, the server, the three ports, the records. */
 async function expectAllGone(run: Run, what: string): Promise<void> {
   const { startPid, watchdogPid, serverPid } = run.record!;
+  const ports = [run.port, run.uiPort, ...(run.reviewPort ? [run.reviewPort] : [])];
   await waitFor(
     `${what}: npm start, its watchdog and the dev server to exit and the ports to be free`,
-    async () => ![startPid, watchdogPid, serverPid].some(alive) && !(await listening(run.port)) && !(await listening(run.uiPort)),
+    async () => ![startPid, watchdogPid, serverPid].some(alive) && !(await Promise.all(ports.map(listening))).some(Boolean),
     30_000,
   );
   expect(existsSync(path.join(run.home, 'dev-server.pid.json'))).toBe(false);
@@ -110,6 +117,9 @@ describe.each([
     const run = await npmStart(`${signal}-${target}`);
     expect(run.record).toBeDefined();
     expect(await listening(run.port)).toBe(true);
+    expect(run.reviewPort).toBeDefined(); // the review page runs beside the worker
+    expect(await listening(run.reviewPort!)).toBe(true);
+    expect(existsSync(path.join(run.home, 'review-server.json'))).toBe(true);
     kill(target === 'group' ? -run.npm.pid! : run.npm.pid!, signal);
     await expectAllGone(run, `${signal} to the ${target}`);
     const text = run.text();
@@ -118,6 +128,7 @@ describe.each([
     expect(text).toContain('[casebook] worker stopped');
     expect(text).toContain('[casebook] Temporal server stopped');
     expect(text).not.toContain('npm start failed');
+    expect(existsSync(path.join(run.home, 'review-server.json'))).toBe(false); // the CLI no longer links to it
   });
 });
 

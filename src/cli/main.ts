@@ -38,7 +38,7 @@ const COMMANDS: { name: string; description: string; load: () => Command }[] = [
   {
     name: 'note',
     description: 'add a research note (and optionally a public source URL) to a running case',
-    load: () => (require('./commands/research') as typeof import('./commands/research')).noteCommand(),
+    load: () => (require('./commands/note') as typeof import('./commands/note')).noteCommand(),
   },
   { name: 'draft', description: 'work on the draft of a case', load: () => (require('./commands/research') as typeof import('./commands/research')).draftCommand() },
   {

@@ -4,7 +4,8 @@
  * tracked; call `killAll()` in afterAll so nothing outlives the test file.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { randomInt } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -15,17 +16,41 @@ import { devServerArgs } from '../../src/start';
 
 const live = new Set<ChildProcess>();
 
-/** A TCP port that was free a moment ago. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** The lowest port the kernel hands out by itself (outgoing connections, listen on port 0). */
+function ephemeralLow(): number {
+  try {
+    return Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 49_152;
+  } catch {
+    return 49_152; // the IANA range, used by most other systems
+  }
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
+
+/**
+ * A TCP port that was free a moment ago, below the kernel's ephemeral range: a port the kernel
+ * picked (listen on 0) is soon handed out again to some outgoing connection or port-0 listener of
+ * this busy machine, which then holds it when the dev server binds it, or when it restarts on it.
+ */
+export async function freePort(): Promise<number> {
+  const low = 10_000;
+  const high = ephemeralLow();
+  for (let i = 0; i < 100; i++) {
+    const port = low + randomInt(high - low);
+    if (RESERVED_PORTS.includes(port)) continue;
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free port found between ${low} and ${high}`);
+}
+
+/** The ports a user's `npm start` uses (Temporal, its Web UI, the review page): tests never take them. */
+const RESERVED_PORTS = [7233, 8233, 8234];
 
 /**
  * Polls `check` every 100 ms until it returns a value other than undefined/false. Errors thrown by

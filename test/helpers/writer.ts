@@ -13,14 +13,19 @@ import { progressQuery, uploadDraftUpdate } from '../../src/messages';
  * Waits for `drafting`, then uploads the written draft of the case (changed by `edit`, e.g. a
  * writer's answer to a reviewer's change request); returns the new revision.
  */
-export async function uploadWrittenDraft(
+export function uploadWrittenDraft(
   handle: WorkflowHandle,
   caseId: string,
   version = 'v15.0',
   author = 'writer',
   edit: (markdown: string) => string = (m) => m,
 ): Promise<string> {
-  const markdown = edit(readFileSync(path.join(projectRoot, 'drafts', version, `${caseId}.md`), 'utf8'));
+  return uploadDraftFile(handle, path.join(projectRoot, 'drafts', version, `${caseId}.md`), author, edit);
+}
+
+/** The same for a draft kept elsewhere (a test fixture's case, outside the plan's drafts). */
+export async function uploadDraftFile(handle: WorkflowHandle, file: string, author = 'writer', edit: (markdown: string) => string = (m) => m): Promise<string> {
+  const markdown = edit(readFileSync(file, 'utf8'));
   let lastError: unknown;
   // Up to 5 minutes: research, analysis and composing with the real activities on a busy machine.
   for (let i = 0; i < 1200; i++) {

@@ -1,28 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
-import { addNoteSignal, uploadDraftUpdate } from '../../messages';
+import { uploadDraftUpdate } from '../../messages';
 import { checkCaseId, existingCase, explainUpdateError, output, withClient } from '../context';
-import { CliError, UsageError } from '../errors';
+import { CliError } from '../errors';
 import { draftShowCommand } from './draft-show';
 import { draftScaffoldCommand } from './draft-scaffold';
-
-export function noteCommand(): Command {
-  return new Command('note')
-    .argument('<caseId>', 'a case id')
-    .argument('<text>', 'the note')
-    .requiredOption('--author <name>', 'who adds it')
-    .option('--url <url>', 'a public source for the note; collected the next time research runs')
-    .action(async (caseId: string, text: string, opts: { author: string; url?: string }) => {
-      if (opts.url && !/^https?:\/\//.test(opts.url)) throw new UsageError(`--url ${opts.url} is not an http(s) URL.`, 'Give the public address of the source, starting with https://.');
-      if (text.length > 20_000) throw new UsageError(`The note has ${text.length} characters.`, 'Keep notes under 20000 characters, or add the material as a source file.');
-      checkCaseId(caseId);
-      await withClient(async (client) => {
-        const handle = await existingCase(client, caseId);
-        await handle.signal(addNoteSignal, { author: opts.author, text, url: opts.url });
-        console.log(`Note added to ${caseId}. It is used the next time research runs (e.g. after \`request-changes --back-to research\`).`);
-      });
-    });
-}
 
 export function draftCommand(): Command {
   const draft = new Command('draft');
