@@ -40,7 +40,7 @@ export const SETTINGS = [
   { name: 'CASEBOOK_PLAN', default: '`plan/v15.0.yaml`', meaning: 'plan file' },
   { name: 'CASEBOOK_TEMPLATE', default: '`plan/template.yaml`', meaning: 'analysis template file (new cases take it into their input)' },
   { name: 'CASEBOOK_REVIEW_HOST', default: '127.0.0.1', meaning: 'where the review page listens; any other address needs tokens or a trusted header' },
-  { name: 'CASEBOOK_REVIEW_PORT', default: '8234', meaning: 'review page port' },
+  { name: 'CASEBOOK_REVIEW_PORT', default: '8234', meaning: 'review page port (`0`: a free port the system picks)' },
   { name: 'CASEBOOK_REVIEW_URL', default: 'the running page\'s address', meaning: 'the review page address people use (behind a proxy); shown by `casebook show` and in the workflow details' },
   { name: 'CASEBOOK_REVIEW_TOKENS', default: '–', meaning: 'reviewer tokens, `alice=<token>,bob=<token>` (each ≥ 16 characters)' },
   { name: 'CASEBOOK_REVIEW_TOKENS_FILE', default: '–', meaning: 'a file with the same, or a JSON object `{"alice": "<token>"}`' },
@@ -87,12 +87,12 @@ export function intSetting(name: SettingName, fallback: number, min = 1): number
 }
 
 /** A setting that must be a TCP port (1–65535); says which variable is wrong and how to fix it. */
-export function portSetting(name: SettingName, fallback: number): number {
+export function portSetting(name: SettingName, fallback: number, min = 1): number {
   const raw = setting(name);
   if (raw === undefined) return fallback;
   const port = Number(raw);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new Error(`${name}=${raw} is not a port number; use a whole number from 1 to 65535, or unset it (default ${fallback}).`);
+  if (!Number.isInteger(port) || port < min || port > 65535) {
+    throw new Error(`${name}=${raw} is not a port number; use a whole number from ${min} to 65535, or unset it (default ${fallback}).`);
   }
   return port;
 }
@@ -171,7 +171,7 @@ export const DEFAULT_REVIEW_PORT = 8234;
 
 /** Where the review page listens. */
 export function reviewListen(): { host: string; port: number } {
-  return { host: setting('CASEBOOK_REVIEW_HOST') ?? '127.0.0.1', port: portSetting('CASEBOOK_REVIEW_PORT', DEFAULT_REVIEW_PORT) };
+  return { host: setting('CASEBOOK_REVIEW_HOST') ?? '127.0.0.1', port: portSetting('CASEBOOK_REVIEW_PORT', DEFAULT_REVIEW_PORT, 0) };
 }
 
 /** The review page address people use, when configured (behind a proxy); no trailing slash. */
