@@ -2,7 +2,6 @@
 // `npm run build` (run by `npm install`): compiles src/, workflows/ and activities/ to dist/ with
 // tsconfig.build.json, so `casebook` starts as plain JavaScript instead of compiling TypeScript
 // through tsx on every call. Also answers whether dist/ is there and newer than the sources.
-const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -40,6 +39,8 @@ function buildState() {
 function build() {
   const started = new Date();
   const tsc = require.resolve('typescript/bin/tsc', { paths: [root] });
+  // Required here: bin/casebook.js loads this module on every call, only to ask buildState().
+  const { spawnSync } = require('node:child_process');
   const result = spawnSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json')], { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) return result.status ?? 1;
   fs.writeFileSync(stamp, `${started.toISOString()}\n`);

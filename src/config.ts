@@ -32,6 +32,8 @@ export const SETTINGS = [
   { name: 'CASEBOOK_TEMPORAL_PORT', default: '7233', meaning: 'dev server port for `npm start`' },
   { name: 'CASEBOOK_UI_PORT', default: 'port + 1000', meaning: 'dev server Web UI port for `npm start`' },
   { name: 'CASEBOOK_TEMPORAL_IP', default: '127.0.0.1', meaning: 'dev server bind address' },
+  { name: 'CASEBOOK_TEMPORAL_HTTP_PORT', default: 'port + 10', meaning: 'dev server HTTP API port for `npm start` (recorded for the CLI)' },
+  { name: 'CASEBOOK_TEMPORAL_HTTP_URL', default: 'the dev server\'s HTTP API', meaning: 'Temporal HTTP API the CLI\'s read-only commands use, e.g. `http://temporal:7243`; without one they load the gRPC client (slower start, same output)' },
   { name: 'CASEBOOK_UI_URL', default: 'the dev server\'s UI', meaning: 'Web UI address the CLI links to' },
   { name: 'CASEBOOK_TASK_QUEUE', default: `\`${DEFAULT_TASK_QUEUE}\``, meaning: 'task queue' },
   { name: 'CASEBOOK_HOME', default: '`.casebook/`', meaning: 'the dev server\'s database; and the store when `CASEBOOK_STORE_URL` is unset' },
@@ -150,10 +152,27 @@ export function storeUrl(): string | undefined {
   return setting('CASEBOOK_STORE_URL');
 }
 
-/** Where `npm start` runs the dev server: bind address, frontend port and Web UI port. */
-export function devServerAddress(): { ip: string; port: number; uiPort: number } {
+/**
+ * Where `npm start` runs the dev server: bind address, frontend port, Web UI port and HTTP API port
+ * (port + 10: 7243, the HTTP port a Temporal server uses by default).
+ */
+export function devServerAddress(): { ip: string; port: number; uiPort: number; httpPort: number } {
   const port = portSetting('CASEBOOK_TEMPORAL_PORT', 7233);
-  return { ip: setting('CASEBOOK_TEMPORAL_IP') ?? '127.0.0.1', port, uiPort: portSetting('CASEBOOK_UI_PORT', port + 1000) };
+  return {
+    ip: setting('CASEBOOK_TEMPORAL_IP') ?? '127.0.0.1',
+    port,
+    uiPort: portSetting('CASEBOOK_UI_PORT', port + 1000),
+    httpPort: portSetting('CASEBOOK_TEMPORAL_HTTP_PORT', Math.min(port + 10, 65535)),
+  };
+}
+
+/** The Temporal HTTP API the CLI reads from, when set (no trailing slash). */
+export function temporalHttpUrl(): string | undefined {
+  const url = setting('CASEBOOK_TEMPORAL_HTTP_URL')?.replace(/\/+$/, '');
+  if (url !== undefined && !/^https?:\/\/[^/]+/.test(url)) {
+    throw new Error(`CASEBOOK_TEMPORAL_HTTP_URL=${url} is not an http(s) URL; use e.g. http://127.0.0.1:7243 (the server's frontend httpPort), or unset it.`);
+  }
+  return url;
 }
 
 /** Whether the CLI prints the stack of an unexpected error. */

@@ -1,70 +1,19 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { loadClientConfigProfile, loadClientConnectConfig } from '@temporalio/envconfig';
 import type { NativeConnection } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
-import { casebookHome, uiUrl } from './config';
+import { loadConnectionSettings } from './connection-settings';
 import { CASEBOOK_SEARCH_ATTRIBUTES } from './search-attributes';
 
-/** What `npm start` writes when it runs the embedded dev server, so the CLI finds it. */
-export interface DevServerInfo {
-  address: string;
-  uiUrl: string;
-  namespace: string;
-  pid: number;
-}
-
-export function devServerInfoFile(): string {
-  return path.join(casebookHome(), 'dev-server.json');
-}
-
-export function readDevServerInfo(): DevServerInfo | undefined {
-  try {
-    return JSON.parse(readFileSync(devServerInfoFile(), 'utf8')) as DevServerInfo;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * True when the user pointed casebook at a Temporal server of their own: `TEMPORAL_ADDRESS`, or a
- * profile (`TEMPORAL_PROFILE`, or an address in the Temporal config file).
- */
-export function hasExternalServer(): boolean {
-  if (process.env.TEMPORAL_ADDRESS || process.env.TEMPORAL_PROFILE) return true;
-  try {
-    return Boolean(loadClientConfigProfile({ disableEnv: true }).address);
-  } catch {
-    return false;
-  }
-}
-
-/** Connection settings for worker, CLI and tests, from one place. */
-export interface ConnectionSettings {
-  address: string;
-  namespace: string;
-  /** Everything envconfig resolved: TLS, API key, headers. */
-  connectOptions: ReturnType<typeof loadClientConnectConfig>['connectionOptions'];
-  /** The Web UI base URL, when known. */
-  uiUrl?: string;
-}
-
-/**
- * Loads connection settings with `@temporalio/envconfig` (profile file, then `TEMPORAL_*`
- * environment variables). With neither, it falls back to the dev server `npm start` runs.
- */
-export function loadConnectionSettings(): ConnectionSettings {
-  const { connectionOptions, namespace } = loadClientConnectConfig();
-  const dev = hasExternalServer() ? undefined : readDevServerInfo();
-  const address = connectionOptions.address ?? dev?.address ?? 'localhost:7233';
-  return {
-    address,
-    namespace: namespace ?? dev?.namespace ?? 'default',
-    connectOptions: { ...connectionOptions, address },
-    uiUrl: uiUrl() ?? dev?.uiUrl ?? (hasExternalServer() ? undefined : 'http://localhost:8233'),
-  };
-}
+// Where the server is: a module of its own, so the CLI's read-only commands can find it without
+// loading the SDK client.
+export {
+  type ConnectionSettings,
+  type DevServerInfo,
+  devServerInfoFile,
+  hasExternalServer,
+  loadConnectionSettings,
+  readDevServerInfo,
+} from './connection-settings';
 
 /** A client for the CLI and scripts. Close `client.connection` when done. */
 export async function connectClient(settings = loadConnectionSettings()): Promise<Client> {

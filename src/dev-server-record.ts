@@ -145,6 +145,6 @@ export async function freePortsForDevServer(options: { ip: string; ports: number
     `port ${port} on ${ip} is in use by a process that this casebook did not start (no record in ${path.dirname(devServerRecordFile())} matches it), ` +
       'so it is left alone. ' +
       `Find it with \`ss -ltnp 'sport = :${port}'\` (or \`lsof -i :${port}\`) and stop it if it is yours, ` +
-      'or run casebook on other ports: `CASEBOOK_TEMPORAL_PORT=7243 CASEBOOK_UI_PORT=8243 npm start`.',
+      'or run casebook on other ports: `CASEBOOK_TEMPORAL_PORT=7333 CASEBOOK_UI_PORT=8333 npm start` (its HTTP API takes port + 10).',
   );
 }

@@ -7,6 +7,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CampaignCasePhase, CampaignStage } from './domain/campaign';
 import type { CasePhase, CitedFigure, DraftInfo, Finding, ReworkPhase } from './domain/types';
 import type { AuditEntry, CaseInput, PhaseTiming, RollbackStep } from './domain/case';
+import { QUERY_NAMES } from './names';
 
 export type { AuditEntry, PhaseTiming, RollbackStep } from './domain/case';
 
@@ -112,9 +113,9 @@ export const requestChangesUpdate = defineUpdate<DecisionResult, [RequestChanges
 export const uploadDraftUpdate = defineUpdate<DraftInfo, [UploadDraftInput]>('uploadDraft');
 export const resumeUpdate = defineUpdate<{ phase: CasePhase }, [ResumeInput]>('resume');
 
-export const progressQuery = defineQuery<CaseProgress>('progress');
-export const auditTrailQuery = defineQuery<AuditEntry[]>('auditTrail');
-export const reviewPacketQuery = defineQuery<ReviewPacket>('reviewPacket');
+export const progressQuery = defineQuery<CaseProgress>(QUERY_NAMES.progress);
+export const auditTrailQuery = defineQuery<AuditEntry[]>(QUERY_NAMES.auditTrail);
+export const reviewPacketQuery = defineQuery<ReviewPacket>(QUERY_NAMES.reviewPacket);
 
 // ---- campaign ------------------------------------------------------------------------------
 

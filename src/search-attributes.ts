@@ -1,17 +1,18 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { SEARCH_ATTRIBUTE_NAMES } from './names';
 
 /**
  * Custom search attributes: declared once, registered by `npm start`, compose and the tests.
  * Workflows import this file, so it holds only the keys; registration, which needs the protobuf
  * definitions, lives in `src/connection.ts`.
  */
-export const CaseIdKey = defineSearchAttributeKey('CaseId', SearchAttributeType.KEYWORD);
-export const CaseIndustryKey = defineSearchAttributeKey('CaseIndustry', SearchAttributeType.KEYWORD);
-export const CasePhaseKey = defineSearchAttributeKey('CasePhase', SearchAttributeType.KEYWORD);
-export const CaseProgressKey = defineSearchAttributeKey('CaseProgress', SearchAttributeType.INT);
-export const CaseRevisionKey = defineSearchAttributeKey('CaseRevision', SearchAttributeType.KEYWORD);
-export const CaseReviewersKey = defineSearchAttributeKey('CaseReviewers', SearchAttributeType.KEYWORD_LIST);
-export const CampaignKey = defineSearchAttributeKey('Campaign', SearchAttributeType.KEYWORD);
+export const CaseIdKey = defineSearchAttributeKey(SEARCH_ATTRIBUTE_NAMES.caseId, SearchAttributeType.KEYWORD);
+export const CaseIndustryKey = defineSearchAttributeKey(SEARCH_ATTRIBUTE_NAMES.industry, SearchAttributeType.KEYWORD);
+export const CasePhaseKey = defineSearchAttributeKey(SEARCH_ATTRIBUTE_NAMES.phase, SearchAttributeType.KEYWORD);
+export const CaseProgressKey = defineSearchAttributeKey(SEARCH_ATTRIBUTE_NAMES.progress, SearchAttributeType.INT);
+export const CaseRevisionKey = defineSearchAttributeKey(SEARCH_ATTRIBUTE_NAMES.revision, SearchAttributeType.KEYWORD);
+export const CaseReviewersKey = defineSearchAttributeKey(SEARCH_ATTRIBUTE_NAMES.reviewers, SearchAttributeType.KEYWORD_LIST);
+export const CampaignKey = defineSearchAttributeKey(SEARCH_ATTRIBUTE_NAMES.campaign, SearchAttributeType.KEYWORD);
 
 const ALL_KEYS = [
   CaseIdKey,

@@ -50,8 +50,12 @@ function stopRequests() {
   } };
 }
 
-/** Dev-server arguments: SQLite persistence, ports, and casebook's search attributes. */
-export function devServerArgs(options: { dbFile: string; ip: string; port: number; uiPort: number; namespace: string }): string[] {
+/**
+ * Dev-server arguments: SQLite persistence, ports, and casebook's search attributes. The HTTP API
+ * port is fixed when given (the CLI's read-only commands use the HTTP API; see src/cli/read.ts),
+ * else the server picks a free one.
+ */
+export function devServerArgs(options: { dbFile: string; ip: string; port: number; uiPort: number; httpPort?: number; namespace: string }): string[] {
   return [
     'server',
     'start-dev',
@@ -63,6 +67,7 @@ export function devServerArgs(options: { dbFile: string; ip: string; port: numbe
     String(options.port),
     '--ui-port',
     String(options.uiPort),
+    ...(options.httpPort ? ['--http-port', String(options.httpPort)] : []),
     '--namespace',
     options.namespace,
     '--log-level',
@@ -162,16 +167,16 @@ async function workerOnly(stop: Stop): Promise<void> {
 
 async function withDevServer(stop: Stop): Promise<void> {
   const cli = requireBinary('cli');
-  const { ip, port, uiPort } = devServerAddress();
+  const { ip, port, uiPort, httpPort } = devServerAddress();
   const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
   const home = casebookHome();
   mkdirSync(home, { recursive: true });
   const dbFile = path.join(home, 'temporal.db');
-  await freePortsForDevServer({ ip, ports: [port, uiPort], dbFile, say });
+  await freePortsForDevServer({ ip, ports: [port, uiPort, httpPort], dbFile, say });
   say(`starting ${binaryVersion(cli)}; state in ${path.relative(process.cwd(), dbFile) || dbFile}`);
 
   // Every process npm start runs besides the worker; the watchdog stops them all when npm start ends.
-  const children: ChildSpec[] = [{ name: 'temporal', command: cli, args: devServerArgs({ dbFile, ip, port, uiPort, namespace }) }];
+  const children: ChildSpec[] = [{ name: 'temporal', command: cli, args: devServerArgs({ dbFile, ip, port, uiPort, httpPort, namespace }) }];
   const supervisor = startSupervisor(children, { cleanup: [devServerRecordFile(), devServerInfoFile()] });
   let exited: string | undefined;
   supervisor.onUnexpectedExit((name, code, signal) => {
@@ -180,7 +185,7 @@ async function withDevServer(stop: Stop): Promise<void> {
   });
   const address = `${ip}:${port}`;
   const host = ip === '0.0.0.0' || ip === '127.0.0.1' ? 'localhost' : ip;
-  const info: DevServerInfo = { address, uiUrl: `http://${host}:${uiPort}`, namespace, pid: process.pid };
+  const info: DevServerInfo = { address, uiUrl: `http://${host}:${uiPort}`, httpUrl: `http://${host === 'localhost' ? '127.0.0.1' : host}:${httpPort}`, namespace, pid: process.pid };
   let connection: NativeConnection | undefined;
   let review: RunningReviewServer | undefined;
   try {

@@ -8,8 +8,11 @@ import {
 import { isGrpcServiceError } from '@temporalio/client';
 import { projectRoot } from '../config';
 import { connectClient, loadConnectionSettings, type ConnectionSettings } from '../connection';
-import { CASE_ID_PATTERN, caseWorkflowId } from '../names';
-import { CliError, UsageError } from './errors';
+import { caseWorkflowId } from '../names';
+import { CliError } from './errors';
+import { checkCaseId } from './output';
+
+export { checkCaseId, output, webUiLink } from './output';
 
 /** Connects, runs `fn`, closes the connection in every case. */
 export async function withClient<T>(fn: (client: Client, settings: ConnectionSettings) => Promise<T>): Promise<T> {
@@ -35,17 +38,6 @@ export async function withClient<T>(fn: (client: Client, settings: ConnectionSet
   } finally {
     await client.connection.close();
   }
-}
-
-/** Refuses a malformed case id before anything talks to the server. */
-export function checkCaseId(caseId: string): string {
-  if (!CASE_ID_PATTERN.test(caseId)) {
-    throw new UsageError(
-      `"${caseId}" is not a case id.`,
-      'Case ids are lowercase letters, digits and dashes, like `square` or `epic-games` (see `casebook status`).',
-    );
-  }
-  return caseId;
 }
 
 /** The handle of a case's workflow, after checking that it exists. */
@@ -74,19 +66,8 @@ export function explainUpdateError(err: unknown, what: string): never {
   throw err;
 }
 
-/** Web UI link of a workflow, when the UI address is known. */
-export function webUiLink(settings: ConnectionSettings, workflowId: string): string | undefined {
-  if (!settings.uiUrl) return undefined;
-  return `${settings.uiUrl}/namespaces/${encodeURIComponent(settings.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
-}
-
 /** Plan files are passed to the worker relative to the project root when they live inside it. */
 export function workerPath(file: string): string {
   const relative = path.relative(projectRoot, path.resolve(file));
   return relative.startsWith('..') || path.isAbsolute(relative) ? path.resolve(file) : relative;
-}
-
-/** Prints JSON for scripts or text for people. */
-export function output(json: boolean, value: unknown, text: () => string): void {
-  console.log(json ? JSON.stringify(value, null, 2) : text());
 }

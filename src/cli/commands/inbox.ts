@@ -1,21 +1,22 @@
 import { Command } from 'commander';
-import { CasePhaseKey, CaseReviewersKey, CaseRevisionKey } from '../../search-attributes';
-import { output, webUiLink, withClient } from '../context';
+import { SEARCH_ATTRIBUTE_NAMES as SA } from '../../names';
+import { output, webUiLink } from '../output';
+import { withReader } from '../read';
 
 export function inboxCommand(): Command {
   return new Command('inbox')
     .requiredOption('--reviewer <name>', 'the reviewer')
     .option('--json', 'print JSON')
     .action(async (opts: { reviewer: string; json?: boolean }) => {
-      await withClient(async (client, settings) => {
+      await withReader(async (reader, settings) => {
         const name = opts.reviewer.replace(/"/g, '');
-        const query = `WorkflowType = "caseWorkflow" AND ExecutionStatus = "Running" AND ${CasePhaseKey.name} = "review" AND ${CaseReviewersKey.name} = "${name}"`;
+        const query = `WorkflowType = "caseWorkflow" AND ExecutionStatus = "Running" AND ${SA.phase} = "review" AND ${SA.reviewers} = "${name}"`;
         const items: { workflowId: string; caseId: string; revision?: string; webUi?: string }[] = [];
-        for await (const wf of client.workflow.list({ query })) {
+        for await (const wf of reader.list(query)) {
           items.push({
             workflowId: wf.workflowId,
             caseId: wf.workflowId.replace(/^case-/, ''),
-            revision: wf.typedSearchAttributes.get(CaseRevisionKey),
+            revision: wf.searchAttributes[SA.revision] as string | undefined,
             webUi: webUiLink(settings, wf.workflowId),
           });
         }

@@ -1,7 +1,9 @@
 import { Command } from 'commander';
-import { auditTrailQuery, progressQuery, reviewPacketQuery } from '../../messages';
+import type { AuditEntry, CaseProgress, ReviewPacket } from '../../messages';
+import { QUERY_NAMES, caseWorkflowId } from '../../names';
 import { reviewUrl } from '../../review/links';
-import { checkCaseId, existingCase, output, webUiLink, withClient } from '../context';
+import { checkCaseId, output, webUiLink } from '../output';
+import { withReader } from '../read';
 
 export function showCommand(): Command {
   return new Command('show')
@@ -10,14 +12,13 @@ export function showCommand(): Command {
     .option('--json', 'print JSON')
     .action(async (caseId: string, opts: { audit?: boolean; json?: boolean }) => {
       checkCaseId(caseId);
-      await withClient(async (client, settings) => {
-        const handle = await existingCase(client, caseId);
+      await withReader(async (reader, settings) => {
         const [progress, packet, audit] = await Promise.all([
-          handle.query(progressQuery),
-          handle.query(reviewPacketQuery),
-          opts.audit ? handle.query(auditTrailQuery) : Promise.resolve(undefined),
+          reader.query<CaseProgress>(caseId, QUERY_NAMES.progress),
+          reader.query<ReviewPacket>(caseId, QUERY_NAMES.reviewPacket),
+          opts.audit ? reader.query<AuditEntry[]>(caseId, QUERY_NAMES.auditTrail) : Promise.resolve(undefined),
         ]);
-        const link = webUiLink(settings, handle.workflowId);
+        const link = webUiLink(settings, caseWorkflowId(caseId));
         const review = reviewUrl(caseId);
         output(opts.json ?? false, { progress, packet, audit, webUi: link, reviewUrl: review }, () => {
           const lines = [

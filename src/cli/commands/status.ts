@@ -2,12 +2,11 @@ import Table from 'cli-table3';
 import { Command } from 'commander';
 import type { Client } from '@temporalio/client';
 import type { CaseProgress } from '../../messages';
-import { progressQuery } from '../../messages';
-import { defaultPlanFile } from '../../config';
-import { loadPlan } from '../../plan';
 import type { CasePhase } from '../../domain/types';
-import { CampaignKey, CaseIdKey, CaseIndustryKey, CasePhaseKey, CaseProgressKey, CaseRevisionKey, CaseReviewersKey } from '../../search-attributes';
-import { checkCaseId, existingCase, output, withClient } from '../context';
+import { QUERY_NAMES, SEARCH_ATTRIBUTE_NAMES as SA } from '../../names';
+import { checkCaseId, output } from '../output';
+import { planNames, type PlanNames } from '../plan-names';
+import { type CaseReader, sdkReader, withReader } from '../read';
 
 /** One row of the plan's progress table, read from the server's visibility store. */
 export interface StatusRow {
@@ -41,28 +40,27 @@ export function statusLabel(row: Pick<StatusRow, 'phase' | 'workflowStatus'>): s
  * Lists cases from the visibility store (search attributes only, no query per case, so it stays
  * fast over thousands of cases). The latest run of each case wins.
  */
-export async function listCases(client: Client, filter?: { campaign?: string; caseId?: string }): Promise<StatusRow[]> {
+export async function listCaseRows(reader: CaseReader, filter?: { campaign?: string; caseId?: string }): Promise<StatusRow[]> {
   const clauses = ['WorkflowType = "caseWorkflow"'];
-  if (filter?.campaign) clauses.push(`Campaign = "${filter.campaign.replace(/"/g, '')}"`);
-  if (filter?.caseId) clauses.push(`CaseId = "${filter.caseId}"`);
+  if (filter?.campaign) clauses.push(`${SA.campaign} = "${filter.campaign.replace(/"/g, '')}"`);
+  if (filter?.caseId) clauses.push(`${SA.caseId} = "${filter.caseId}"`);
   const rows = new Map<string, StatusRow & { startTime: number }>();
-  for await (const wf of client.workflow.list({ query: clauses.join(' AND ') })) {
-    const sa = wf.typedSearchAttributes;
-    const caseId = sa.get(CaseIdKey) ?? wf.workflowId.replace(/^case-/, '');
-    const startTime = wf.startTime.getTime();
+  for await (const wf of reader.list(clauses.join(' AND '))) {
+    const sa = wf.searchAttributes as Partial<Record<string, string & number & string[]>>;
+    const caseId = sa[SA.caseId] ?? wf.workflowId.replace(/^case-/, '');
     const seen = rows.get(caseId);
-    if (seen && seen.startTime >= startTime) continue;
+    if (seen && seen.startTime >= wf.startTime) continue;
     rows.set(caseId, {
       caseId,
-      industry: sa.get(CaseIndustryKey) ?? '',
-      phase: sa.get(CasePhaseKey) ?? 'unknown',
-      percent: Number(sa.get(CaseProgressKey) ?? 0),
-      revision: sa.get(CaseRevisionKey),
-      pendingReviewers: sa.get(CaseReviewersKey) ?? [],
-      campaign: sa.get(CampaignKey),
-      workflowStatus: wf.status.name,
+      industry: sa[SA.industry] ?? '',
+      phase: sa[SA.phase] ?? 'unknown',
+      percent: Number(sa[SA.progress] ?? 0),
+      revision: sa[SA.revision],
+      pendingReviewers: sa[SA.reviewers] ?? [],
+      campaign: sa[SA.campaign],
+      workflowStatus: wf.status,
       workflowId: wf.workflowId,
-      startTime,
+      startTime: wf.startTime,
     });
   }
   return [...rows.values()]
@@ -70,22 +68,14 @@ export async function listCases(client: Client, filter?: { campaign?: string; ca
     .sort((a, b) => a.industry.localeCompare(b.industry) || a.caseId.localeCompare(b.caseId));
 }
 
-/** Industry labels and company names from the plan, for people; ids when the plan cannot be read. */
-async function planNames(): Promise<{ industries: Record<string, string>; companies: Record<string, string> }> {
-  try {
-    const plan = await loadPlan(defaultPlanFile());
-    return {
-      industries: Object.fromEntries(plan.industries.map((i) => [i.id, i.label[plan.language]])),
-      companies: Object.fromEntries([...plan.cases, ...plan.existing].map((c) => [c.id, c.company])),
-    };
-  } catch {
-    return { industries: {}, companies: {} };
-  }
+/** {@link listCaseRows} over an SDK client, for scripts that hold one (scripts/bench.ts). */
+export function listCases(client: Client, filter?: { campaign?: string; caseId?: string }): Promise<StatusRow[]> {
+  return listCaseRows(sdkReader(client), filter);
 }
 
 export function renderStatusTable(
   rows: StatusRow[],
-  names: { industries: Record<string, string>; companies: Record<string, string> } = { industries: {}, companies: {} },
+  names: PlanNames = { industries: {}, companies: {} },
 ): string {
   const plain = !process.stdout.isTTY;
   const table = new Table({
@@ -109,10 +99,9 @@ export function statusCommand(): Command {
     .option('--json', 'print JSON')
     .action(async (caseId: string | undefined, opts: { campaign?: string; json?: boolean }) => {
       if (caseId) checkCaseId(caseId);
-      await withClient(async (client) => {
+      await withReader(async (reader) => {
         if (caseId) {
-          const handle = await existingCase(client, caseId);
-          const progress: CaseProgress = await handle.query(progressQuery);
+          const progress = await reader.query<CaseProgress>(caseId, QUERY_NAMES.progress);
           output(opts.json ?? false, progress, () =>
             [
               `${progress.company} — ${progress.title}`,
@@ -125,7 +114,7 @@ export function statusCommand(): Command {
           );
           return;
         }
-        const [rows, names] = await Promise.all([listCases(client, { campaign: opts.campaign }), planNames()]);
+        const [rows, names] = await Promise.all([listCaseRows(reader, { campaign: opts.campaign }), planNames()]);
         output(opts.json ?? false, rows, () =>
           rows.length ? renderStatusTable(rows, names) : 'No cases yet. Start one with `casebook start square` (or `--all`).',
         );

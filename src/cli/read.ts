@@ -1,0 +1,113 @@
+/**
+ * How the read-only commands (status, show, inbox) read cases: through the Temporal server's HTTP
+ * API when its address is known (the dev server `npm start` runs records it;
+ * `CASEBOOK_TEMPORAL_HTTP_URL` names any other), else through the SDK client. Both give the same
+ * rows and query results, so the output is the same either way; the HTTP path only starts faster
+ * (no gRPC, no protobuf definitions to load).
+ */
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { loadConnectionSettings, type ConnectionSettings } from '../connection-settings';
+import { caseWorkflowId } from '../names';
+import { TemporalHttpApi, TemporalHttpError, TemporalHttpUnreachable, type WorkflowListing } from '../temporal-http';
+import { CliError } from './errors';
+import { checkCaseId } from './output';
+
+/** One execution of a listing: its id, status, start time and search attributes by name. */
+export type WorkflowRow = Omit<WorkflowListing, 'runId' | 'type'>;
+
+/** What the read-only commands need from the server. */
+export interface CaseReader {
+  /** Executions matching a visibility query. */
+  list(query: string): AsyncIterable<WorkflowRow>;
+  /** Runs a query on a case's workflow; a case that does not exist is a CliError that says so. */
+  query<T>(caseId: string, queryName: string): Promise<T>;
+}
+
+const noSuchCase = (caseId: string) =>
+  new CliError(
+    `No case "${caseId}" was found on the server (workflow id ${caseWorkflowId(caseId)}).`,
+    `Start it with \`casebook start ${caseId}\`, or list the cases with \`casebook status\`.`,
+  );
+
+/** The reader over the HTTP API; server errors become CliErrors that say what to do. */
+export function httpReader(settings: ConnectionSettings & { httpUrl: string }): CaseReader {
+  const tls = typeof settings.connectOptions.tls === 'object' && settings.connectOptions.tls ? settings.connectOptions.tls : undefined;
+  const api = new TemporalHttpApi({
+    baseUrl: settings.httpUrl,
+    namespace: settings.namespace,
+    apiKey: typeof settings.connectOptions.apiKey === 'string' ? settings.connectOptions.apiKey : undefined,
+    tls: tls && {
+      ca: tls.serverRootCACertificate,
+      cert: tls.clientCertPair?.crt,
+      key: tls.clientCertPair?.key,
+      servername: tls.serverNameOverride,
+    },
+  });
+  const explain = (err: unknown, caseId?: string): never => {
+    if (err instanceof TemporalHttpUnreachable) {
+      throw new CliError(
+        `Cannot reach the Temporal server's HTTP API at ${api.url} (namespace ${settings.namespace}).`,
+        'Start it with `npm start` (in another terminal). For a server of your own, set CASEBOOK_TEMPORAL_HTTP_URL to its HTTP API (frontend httpPort), or unset it to use gRPC at TEMPORAL_ADDRESS.',
+        1,
+        { cause: err },
+      );
+    }
+    if (err instanceof TemporalHttpError && err.code === 5 && caseId) throw noSuchCase(caseId);
+    if (err instanceof TemporalHttpError && err.code === 4 && caseId) {
+      throw new CliError(`Case "${caseId}" did not answer: ${err.message}.`, 'Queries need a running worker: check that `npm start` (or `npm run worker`) is running.', 1, { cause: err });
+    }
+    if (err instanceof TemporalHttpError) throw new CliError(`The Temporal server refused the request: ${err.message}`, 'Check the server address and namespace (TEMPORAL_NAMESPACE).', 1, { cause: err });
+    throw err;
+  };
+  return {
+    async *list(query) {
+      try {
+        for await (const row of api.listWorkflows(query)) yield row;
+      } catch (err) {
+        explain(err);
+      }
+    },
+    async query<T>(caseId: string, queryName: string) {
+      try {
+        return await api.query<T>(caseWorkflowId(checkCaseId(caseId)), queryName);
+      } catch (err) {
+        return explain(err, caseId);
+      }
+    },
+  };
+}
+
+/** The reader over an SDK client (`casebook` without an HTTP address, and scripts that hold a client). */
+export function sdkReader(client: Client): CaseReader {
+  const { existingCase } = require('./context') as typeof import('./context');
+  const handles = new Map<string, Promise<WorkflowHandle>>();
+  return {
+    async *list(query) {
+      for await (const wf of client.workflow.list({ query })) {
+        yield {
+          workflowId: wf.workflowId,
+          status: wf.status.name,
+          startTime: wf.startTime.getTime(),
+          searchAttributes: Object.fromEntries(wf.typedSearchAttributes.getAll().map((pair) => [pair.key.name, pair.value])),
+        };
+      }
+    },
+    async query<T>(caseId: string, queryName: string) {
+      if (!handles.has(caseId)) handles.set(caseId, existingCase(client, caseId));
+      const handle = await handles.get(caseId)!;
+      return handle.query<T>(queryName);
+    },
+  };
+}
+
+/**
+ * Runs `fn` with a reader: over HTTP when the server's HTTP API is known, else over an SDK client
+ * (loaded only then), closed in every case.
+ */
+export async function withReader<T>(fn: (reader: CaseReader, settings: ConnectionSettings) => Promise<T>): Promise<T> {
+  const settings = loadConnectionSettings();
+  const { httpUrl } = settings;
+  if (httpUrl) return fn(httpReader({ ...settings, httpUrl }), settings);
+  const { withClient } = require('./context') as typeof import('./context');
+  return withClient((client) => fn(sdkReader(client), settings));
+}
