@@ -1,9 +1,9 @@
-import Table from 'cli-table3';
 import { Command } from 'commander';
 import type { Client } from '@temporalio/client';
 import type { CaseProgress } from '../../messages';
 import type { CasePhase } from '../../domain/types';
 import { QUERY_NAMES, SEARCH_ATTRIBUTE_NAMES as SA } from '../../names';
+import { boxTable } from '../box-table';
 import { checkCaseId, output } from '../output';
 import { planNames, type PlanNames } from '../plan-names';
 import { type CaseReader, sdkReader, withReader } from '../read';
@@ -73,23 +73,18 @@ export function listCases(client: Client, filter?: { campaign?: string; caseId?:
   return listCaseRows(sdkReader(client), filter);
 }
 
-export function renderStatusTable(
-  rows: StatusRow[],
-  names: PlanNames = { industries: {}, companies: {} },
-): string {
-  const plain = !process.stdout.isTTY;
-  const table = new Table({
-    head: ['行业', '案例', '状态', '完成度', 'revision', 'pending'],
-    // No colour codes when the output goes to a file or a pipe.
-    style: plain ? { head: [], border: [] } : undefined,
-  });
-  for (const r of rows) {
-    table.push([names.industries[r.industry] ?? r.industry, names.companies[r.caseId] ?? r.caseId, statusLabel(r), `${r.percent}%`, r.revision ?? '—', r.pendingReviewers.join(', ') || '—']);
-  }
+export function renderStatusTable(rows: StatusRow[], names: PlanNames = { industries: {}, companies: {} }): string {
+  const body = rows.map((r) => [
+    names.industries[r.industry] ?? r.industry,
+    names.companies[r.caseId] ?? r.caseId,
+    statusLabel(r),
+    `${r.percent}%`,
+    r.revision ?? '—',
+    r.pendingReviewers.join(', ') || '—',
+  ]);
   const done = rows.filter((r) => r.phase === 'published').length;
   const average = rows.length ? Math.round(rows.reduce((sum, r) => sum + r.percent, 0) / rows.length) : 0;
-  table.push(['总计', `${rows.length}个`, `${done}个已发布`, `${average}%`, '', '']);
-  return table.toString();
+  return boxTable(['行业', '案例', '状态', '完成度', 'revision', 'pending'], body, [['总计', `${rows.length}个`, `${done}个已发布`, `${average}%`, '', '']]);
 }
 
 export function statusCommand(): Command {
