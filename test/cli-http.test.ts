@@ -1,0 +1,141 @@
+/**
+ * The read-only commands over the Temporal server's HTTP API: a real dev server with its HTTP API on
+ * a known port, a worker with the fast test activities, cases parked in review, and `casebook` run
+ * as a separate process. What they print over HTTP (CASEBOOK_TEMPORAL_HTTP_URL, or the dev server
+ * record `npm start` writes) must be what they print over the SDK client, byte for byte.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { requireBinary } from '../src/binaries';
+import { projectRoot } from '../src/config';
+import { approveUpdate, progressQuery } from '../src/messages';
+import { CASEBOOK_SEARCH_ATTRIBUTE_KEYS } from '../src/search-attributes';
+import { bundle, unique } from './helpers/env';
+import { fakeActivities, testInput } from './helpers/fakes';
+import { freePort, waitFor } from './helpers/processes';
+
+const run = promisify(execFile);
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'casebook-cli-http-'));
+const taskQueue = unique('cli-http');
+const [caseA, caseB] = [unique('http-a'), unique('http-b')];
+
+let env: TestWorkflowEnvironment;
+let httpUrl: string;
+let worker: Worker;
+let running: Promise<void>;
+
+/** `casebook ...args` in its own process; TEMPORAL_* and CASEBOOK_TEMPORAL_HTTP_URL only as given. */
+async function casebook(extraEnv: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const base: NodeJS.ProcessEnv = { ...process.env, CASEBOOK_HOME: path.join(tmp, 'home'), CASEBOOK_UI_URL: 'http://ui.example:8233' };
+  for (const key of Object.keys(base)) if (key.startsWith('TEMPORAL_') || key === 'CASEBOOK_TEMPORAL_HTTP_URL') delete base[key];
+  try {
+    const { stdout, stderr } = await run(process.execPath, [path.join(projectRoot, 'bin', 'casebook.js'), ...args], { env: { ...base, ...extraEnv }, cwd: projectRoot });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+const overGrpc = () => ({ TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: 'default' });
+const overHttp = () => ({ ...overGrpc(), CASEBOOK_TEMPORAL_HTTP_URL: httpUrl });
+
+beforeAll(async () => {
+  const httpPort = await freePort();
+  env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: requireBinary('cli') },
+      searchAttributes: CASEBOOK_SEARCH_ATTRIBUTE_KEYS,
+      extraArgs: ['--http-port', String(httpPort)],
+    },
+  });
+  httpUrl = `http://127.0.0.1:${httpPort}`;
+  worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await bundle(), activities: fakeActivities().activities });
+  running = worker.run();
+  for (const caseId of [caseA, caseB]) {
+    const handle = await env.client.workflow.start('caseWorkflow', { taskQueue, workflowId: `case-${caseId}`, args: [testInput(caseId)] });
+    await waitFor(`${caseId} in review`, async () => (await handle.query(progressQuery)).phase === 'review', 60_000);
+  }
+  // One decision, so the audit trail and the approvals differ between the cases.
+  const progress = await env.client.workflow.getHandle(`case-${caseA}`).query(progressQuery);
+  await env.client.workflow.getHandle(`case-${caseA}`).executeUpdate(approveUpdate, { args: [{ reviewer: 'alice', revision: progress.revision }] });
+  await waitFor('both cases listed in review', async () => (await env.client.workflow.count(`CasePhase = "review" AND TaskQueue = "${taskQueue}"`)).count === 2);
+}, 180_000);
+
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await env?.teardown();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+const commands: [string, string[]][] = [
+  ['status --json', ['status', '--json']],
+  ['status (table)', ['status']],
+  ['status <case> --json', ['status', caseA, '--json']],
+  ['show --json --audit', ['show', caseA, '--json', '--audit']],
+  ['show (text)', ['show', caseB]],
+  ['inbox --json', ['inbox', '--reviewer', 'bob', '--json']],
+  ['inbox (text)', ['inbox', '--reviewer', 'alice']],
+];
+
+test.each(commands)('`casebook %s` prints the same over the HTTP API as over the SDK client', async (_name, args) => {
+  const [grpc, http] = [await casebook(overGrpc(), ...args), await casebook(overHttp(), ...args)];
+  expect(grpc.stderr).toBe('');
+  expect(grpc.code).toBe(0);
+  expect(http).toEqual(grpc);
+  expect(http.stdout.length).toBeGreaterThan(0);
+});
+
+test('the HTTP API gives the payloads whole: empty lists stay lists, values keep their types', async () => {
+  const shown = JSON.parse((await casebook(overHttp(), 'show', caseB, '--json')).stdout);
+  expect(shown.progress.caseId).toBe(caseB);
+  expect(shown.progress.responseTimes).toEqual([]); // the HTTP API's shorthand form would give null
+  expect(shown.packet.feedback).toEqual([]);
+  expect(typeof shown.progress.percent).toBe('number');
+  const rows = JSON.parse((await casebook(overHttp(), 'status', '--json')).stdout) as { caseId: string; percent: number; pendingReviewers: string[]; workflowStatus: string }[];
+  const a = rows.find((r) => r.caseId === caseA);
+  expect(a).toEqual(expect.objectContaining({ percent: 65, workflowStatus: 'RUNNING' }));
+  expect(a?.pendingReviewers).toEqual(['bob', 'carol']);
+});
+
+test('without TEMPORAL_* the CLI reads over the HTTP API the dev server record names (as `npm start` writes it)', async () => {
+  const home = path.join(tmp, 'recorded');
+  mkdirSync(home, { recursive: true });
+  writeFileSync(path.join(home, 'dev-server.json'), JSON.stringify({ address: env.address, uiUrl: 'http://ui.example:8233', httpUrl, namespace: 'default', pid: process.pid }));
+  const modules = path.join(tmp, 'modules.txt');
+  const recorded = await casebook(
+    { CASEBOOK_HOME: home, LOADED_MODULES_FILE: modules, NODE_OPTIONS: `--require ${path.join(__dirname, 'helpers', 'loaded-modules.js')}` },
+    'show',
+    caseA,
+    '--json',
+  );
+  expect(recorded.stderr).toBe('');
+  expect(recorded).toEqual(await casebook(overGrpc(), 'show', caseA, '--json'));
+  const loaded = readFileSync(modules, 'utf8');
+  expect(loaded).toContain(path.join('dist', 'src', 'temporal-http.js'));
+  expect(loaded).not.toContain(path.join('node_modules', '@temporalio', 'client'));
+});
+
+test('an unknown case over the HTTP API is the same clear error as over the SDK client', async () => {
+  const [grpc, http] = [await casebook(overGrpc(), 'show', 'no-such-case'), await casebook(overHttp(), 'show', 'no-such-case')];
+  expect(http.code).toBe(1);
+  expect(http.stderr).toMatch(/No case "no-such-case" was found on the server/);
+  expect(http).toEqual(grpc);
+});
+
+test('an HTTP API that does not answer: what is wrong and what to do, exit code 1', async () => {
+  const closed = await freePort();
+  const result = await casebook({ ...overGrpc(), CASEBOOK_TEMPORAL_HTTP_URL: `http://127.0.0.1:${closed}` }, 'status');
+  expect(result.code).toBe(1);
+  expect(result.stderr).toContain(`Cannot reach the Temporal server's HTTP API at http://127.0.0.1:${closed} (namespace default).`);
+  expect(result.stderr).toMatch(/npm start/);
+  const bad = await casebook({ ...overGrpc(), CASEBOOK_TEMPORAL_HTTP_URL: 'temporal:7243' }, 'status');
+  expect(bad.code).toBe(1);
+  expect(bad.stderr).toMatch(/CASEBOOK_TEMPORAL_HTTP_URL=temporal:7243 is not an http\(s\) URL/);
+});
