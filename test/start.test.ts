@@ -63,6 +63,8 @@ interface Run {
   home: string;
   port: number;
   uiPort: number;
+  /** The dev server's HTTP API, which the CLI's read-only commands use. */
+  httpPort: number;
   /** The review page's port, read from the banner. */
   reviewPort?: number;
   record?: DevServerRecord;
@@ -70,17 +72,25 @@ interface Run {
 }
 
 /** `npm start` in its own process group, on free ports; resolves once the banner is out (or it exited). */
-async function npmStart(name: string, ports?: { port: number; uiPort: number }, home = path.join(tmp, name)): Promise<Run> {
+async function npmStart(name: string, ports?: { port: number; uiPort: number; httpPort?: number }, home = path.join(tmp, name)): Promise<Run> {
   const port = ports?.port ?? (await freePort());
   const uiPort = ports?.uiPort ?? (await freePort());
+  const httpPort = ports?.httpPort ?? (await freePort());
   const output: string[] = [];
-  const env: NodeJS.ProcessEnv = { ...process.env, CASEBOOK_HOME: home, CASEBOOK_TEMPORAL_PORT: String(port), CASEBOOK_UI_PORT: String(uiPort), CASEBOOK_REVIEW_PORT: '0' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    CASEBOOK_HOME: home,
+    CASEBOOK_TEMPORAL_PORT: String(port),
+    CASEBOOK_UI_PORT: String(uiPort),
+    CASEBOOK_TEMPORAL_HTTP_PORT: String(httpPort),
+    CASEBOOK_REVIEW_PORT: '0',
+  };
   for (const key of ['TEMPORAL_ADDRESS', 'TEMPORAL_PROFILE', 'TEMPORAL_CONFIG_FILE']) delete env[key];
   const npm = spawn('npm', ['start'], { cwd: projectRoot, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   started.add(npm);
   npm.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   npm.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  const run: Run = { npm, output, home, port, uiPort, text: () => output.join('') };
+  const run: Run = { npm, output, home, port, uiPort, httpPort, text: () => output.join('') };
   const exited = () => npm.exitCode !== null || npm.signalCode !== null;
   await waitFor(`npm start (${name}) to print its banner or exit`, () => run.text().includes('casebook is running') || exited(), 200_000);
   if (run.text().includes('casebook is running')) {
@@ -95,9 +105,9 @@ async function npmStart(name: string, ports?: { port: number; uiPort: number }, 
 /** Everything of that run is gone: npm start's Node process, the watchdog, the server, the three ports, the records. */
 async function expectAllGone(run: Run, what: string): Promise<void> {
   const { startPid, watchdogPid, serverPid } = run.record!;
-  const ports = [run.port, run.uiPort, ...(run.reviewPort ? [run.reviewPort] : [])];
+  const ports = [run.port, run.uiPort, run.httpPort, ...(run.reviewPort ? [run.reviewPort] : [])];
   await waitFor(
-    `${what}: npm start, its watchdog and the dev server to exit and the ports to be free`,
+    `${what}: npm start, its watchdog and the dev server to exit and the four ports to be free`,
     async () => ![startPid, watchdogPid, serverPid].some(alive) && !(await Promise.all(ports.map(listening))).some(Boolean),
     30_000,
   );
@@ -132,6 +142,29 @@ describe.each([
   });
 });
 
+test('npm start records its dev server\'s HTTP API, and the CLI reads through it without the SDK client', async () => {
+  const run = await npmStart('http-api');
+  const info = JSON.parse(readFileSync(path.join(run.home, 'dev-server.json'), 'utf8')) as { httpUrl?: string };
+  expect(info.httpUrl).toBe(`http://127.0.0.1:${run.httpPort}`);
+  const env: NodeJS.ProcessEnv = { ...process.env, CASEBOOK_HOME: run.home };
+  for (const key of Object.keys(env)) if (key.startsWith('TEMPORAL_') || key === 'CASEBOOK_TEMPORAL_HTTP_URL') delete env[key];
+  const modules = path.join(run.home, 'modules.txt');
+  const status = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, ['--require', path.join(__dirname, 'helpers', 'loaded-modules.js'), path.join(projectRoot, 'bin', 'casebook.js'), 'status', '--json'], {
+      cwd: projectRoot,
+      env: { ...env, LOADED_MODULES_FILE: modules },
+    });
+    let [stdout, stderr] = ['', ''];
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+  expect(status).toEqual({ code: 0, stdout: '[]\n', stderr: '' });
+  expect(readFileSync(modules, 'utf8')).not.toContain(path.join('@temporalio', 'client'));
+  kill(-run.npm.pid!, 'SIGTERM');
+  await expectAllGone(run, 'SIGTERM after the CLI read');
+});
+
 test('SIGKILL of npm start’s Node process takes the dev server with it', async () => {
   const run = await npmStart('sigkill-node');
   kill(run.record!.startPid, 'SIGKILL');
@@ -156,7 +189,7 @@ test('a dev server left by an earlier run (its npm start and watchdog killed) is
   expect(alive(serverPid)).toBe(true);
   expect(await listening(first.port)).toBe(true);
 
-  const second = await npmStart('leftover-2', { port: first.port, uiPort: first.uiPort }, home);
+  const second = await npmStart('leftover-2', { port: first.port, uiPort: first.uiPort, httpPort: first.httpPort }, home);
   expect(second.text()).toMatch(new RegExp(`a Temporal dev server left by an earlier \`npm start\` \\(pid ${serverPid}`));
   expect(second.text()).toContain('casebook is running');
   expect(alive(serverPid)).toBe(false);
