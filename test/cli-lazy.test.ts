@@ -17,6 +17,11 @@ let n = 0;
 
 /** Runs `casebook ...args` and returns the modules it loaded, relative to the project. */
 function loadedBy(...args: string[]): Promise<{ code: number; modules: string[]; stderr: string }> {
+  return loadedWith({}, ...args);
+}
+
+/** The same, with more environment variables. */
+function loadedWith(extraEnv: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: number; modules: string[]; stderr: string }> {
   const file = path.join(tmp, `modules-${n++}.txt`);
   return new Promise((resolve) => {
     execFile(
@@ -24,7 +29,7 @@ function loadedBy(...args: string[]): Promise<{ code: number; modules: string[];
       ['--require', path.join(__dirname, 'helpers', 'loaded-modules.js'), path.join(projectRoot, 'bin', 'casebook.js'), ...args],
       {
         cwd: projectRoot,
-        env: { ...process.env, LOADED_MODULES_FILE: file, TEMPORAL_ADDRESS: '127.0.0.1:1', CASEBOOK_HOME: path.join(tmp, 'home') },
+        env: { ...process.env, LOADED_MODULES_FILE: file, TEMPORAL_ADDRESS: '127.0.0.1:1', CASEBOOK_HOME: path.join(tmp, 'home'), ...extraEnv },
       },
       (err, _stdout, stderr) => {
         const modules = readFileSync(file, 'utf8')
@@ -63,6 +68,22 @@ test.each([
   expect(has(modules, '@temporalio/client')).toBe(true);
   expect(has(modules, path.join('dist', 'src', 'qa'))).toBe(false);
   expect(has(modules, path.join('node_modules', 'typescript'))).toBe(false);
+});
+
+test.each([
+  ['status', ['status'], 'status.js'],
+  ['show', ['show', 'square'], 'show.js'],
+  ['inbox', ['inbox', '--reviewer', 'alice'], 'inbox.js'],
+])('`casebook %s` with the server\'s HTTP API known reads over it: no Temporal client, no gRPC, no plan loader', async (_name, args, own) => {
+  const { code, modules, stderr } = await loadedWith({ CASEBOOK_TEMPORAL_HTTP_URL: 'http://127.0.0.1:1' }, ...args);
+  expect(code).toBe(1);
+  expect(stderr).toMatch(/Cannot reach the Temporal server's HTTP API at http:\/\/127.0.0.1:1/);
+  const commands = modules.filter((m) => m.includes(path.join('dist', 'src', 'cli', 'commands')));
+  expect(commands).toEqual([path.join('dist', 'src', 'cli', 'commands', own)]);
+  expect(has(modules, path.join('dist', 'src', 'temporal-http.js'))).toBe(true);
+  for (const heavy of ['@temporalio/client', '@grpc/grpc-js', '@temporalio/proto', path.join('dist', 'src', 'plan.js'), path.join('node_modules', 'yaml')]) {
+    expect([heavy, has(modules, heavy)]).toEqual([heavy, false]);
+  }
 });
 
 test('`casebook qa` loads the QA engine and the TypeScript compiler', async () => {

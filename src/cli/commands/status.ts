@@ -109,7 +109,9 @@ export function statusCommand(): Command {
           );
           return;
         }
-        const [rows, names] = await Promise.all([listCaseRows(reader, { campaign: opts.campaign }), planNames()]);
+        const rows = await listCaseRows(reader, { campaign: opts.campaign });
+        // After the listing: a server that does not answer costs no plan load (names are cached after the first).
+        const names = await planNames();
         output(opts.json ?? false, rows, () =>
           rows.length ? renderStatusTable(rows, names) : 'No cases yet. Start one with `casebook start square` (or `--all`).',
         );
