@@ -104,6 +104,7 @@ function banner(info: DevServerInfo, cli: string, reviewUrl?: string): void {
     '  casebook is running',
     `  Temporal server  ${info.address} (namespace ${info.namespace})`,
     `  Web UI           ${info.uiUrl}`,
+    `  HTTP API         ${info.httpUrl} (casebook status, show and inbox read through it)`,
     `  review page      ${reviewUrl ?? 'not running (see above)'}`,
     `  task queue       ${taskQueue()}`,
     '',
