@@ -3,11 +3,12 @@
  * casebook workers (test/helpers/fault-worker.ts) that can be killed. Every process started here is
  * tracked; call `killAll()` in afterAll so nothing outlives the test file.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { requireBinary } from '../../src/binaries';
 import { projectRoot } from '../../src/config';
@@ -15,6 +16,28 @@ import { pollUntil } from '../../src/poll';
 import { devServerArgs } from '../../src/start';
 
 const live = new Set<ChildProcess>();
+const execFileP = promisify(execFile);
+
+/** How a command ended: its exit status and what it printed. */
+export interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `casebook <args>` (bin/casebook.js, as a user would) as a separate process with `env`, from
+ * the project folder; an exit status other than 0 is returned, not thrown.
+ */
+export async function runCasebook(args: string[], env: NodeJS.ProcessEnv): Promise<CommandResult> {
+  try {
+    const { stdout, stderr } = await execFileP(process.execPath, [path.join(projectRoot, 'bin', 'casebook.js'), ...args], { env, cwd: projectRoot, maxBuffer: 16 * 1024 * 1024 });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as CommandResult;
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
 
 /** The lowest port the kernel hands out by itself (outgoing connections, listen on port 0). */
 function ephemeralLow(): number {
