@@ -48,7 +48,8 @@ function ephemeralLow(): number {
   }
 }
 
-function canListen(port: number): Promise<boolean> {
+/** Whether `port` on 127.0.0.1 can be listened on right now. */
+export function canListen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = net.createServer();
     server.once('error', () => resolve(false));
@@ -125,6 +126,17 @@ export async function killAll(): Promise<void> {
   await Promise.all([...live].map((child) => stopProcess(child, 'SIGKILL')));
 }
 
+/** Whether a Temporal frontend answers at `address` (throws while it does not). */
+export async function frontendAnswers(address: string): Promise<true> {
+  const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+  try {
+    await connection.workflowService.getSystemInfo({});
+    return true;
+  } finally {
+    await connection.close();
+  }
+}
+
 /** A `temporal server start-dev` process with its SQLite file, ports and output. */
 export interface DevServer {
   address: string;
@@ -143,15 +155,7 @@ export async function startDevServer(dbFile: string, port: number, uiPort: numbe
   const child = track(spawn(requireBinary('cli'), args, { stdio: ['ignore', 'pipe', 'pipe'] }), 'temporal', output);
   const address = `127.0.0.1:${port}`;
   const exited = () => (child.exitCode !== null ? `the dev server exited with ${child.exitCode}: ${output.join('')}` : undefined);
-  await waitFor(`the dev server on ${address}`, async () => {
-    const connection = await Connection.connect({ address, connectTimeout: 1_000 });
-    try {
-      await connection.workflowService.getSystemInfo({});
-      return true;
-    } finally {
-      await connection.close();
-    }
-  }, 30_000, exited);
+  await waitFor(`the dev server on ${address}`, () => frontendAnswers(address), 30_000, exited);
   return { address, process: child, output };
 }
 
