@@ -404,6 +404,20 @@ async function checkLocation(baseDir: string, location: string): Promise<{ messa
   return undefined;
 }
 
+/** Reads a YAML file and parses it with `schema`; throws {@link PlanError} locating every problem the schema finds. */
+async function readValid<S extends z.ZodTypeAny>(
+  file: string,
+  kind: 'plan' | 'template',
+  schema: S,
+  shapes: Map<string, string[]>,
+): Promise<{ abs: string; data: z.output<S>; located: Located }> {
+  const abs = path.resolve(file);
+  const { data, located } = await readYaml(abs, kind);
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) throw new PlanError(abs, locate(located, zodIssues(parsed.error, shapes)));
+  return { abs, data: parsed.data, located };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Plan
 
@@ -414,11 +428,7 @@ const REVIEW_FIELDS = ['reviewers', 'quorum', 'backup', 'remindAfter', 'escalate
  * plan carries its absolute `file`. Throws {@link PlanError} listing every problem found.
  */
 export async function loadPlan(file: string): Promise<Plan> {
-  const abs = path.resolve(file);
-  const { data, located } = await readYaml(abs, 'plan');
-  const parsed = planSchema.safeParse(data);
-  if (!parsed.success) throw new PlanError(abs, locate(located, zodIssues(parsed.error, PLAN_SHAPES)));
-  const input = parsed.data;
+  const { abs, data: input, located } = await readValid(file, 'plan', planSchema, PLAN_SHAPES);
   const raw: RawIssue[] = [];
   const merged = input.cases.map((c) => mergeCase(input, c));
   const cases = merged.flatMap((c, i) => completeCase(c, i, raw) ?? []);
@@ -643,11 +653,7 @@ export const METRIC_ITEMS = METRICS;
 
 /** Reads and validates the analysis template. Throws {@link PlanError} listing every problem found. */
 export async function loadTemplate(file: string): Promise<Template> {
-  const abs = path.resolve(file);
-  const { data, located } = await readYaml(abs, 'template');
-  const parsed = templateSchema.safeParse(data);
-  if (!parsed.success) throw new PlanError(abs, locate(located, zodIssues(parsed.error, TEMPLATE_SHAPES)));
-  const t = parsed.data;
+  const { abs, data: t, located } = await readValid(file, 'template', templateSchema, TEMPLATE_SHAPES);
   const raw: RawIssue[] = [];
   for (const [id, idx] of duplicates(t.sections, (s) => s.id)) {
     for (const i of idx.slice(1)) raw.push({ path: ['sections', i, 'id'], message: `section id "${id}" is used more than once`, fix: 'give each section its own id' });
