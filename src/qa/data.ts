@@ -23,6 +23,7 @@ import {
   cellsOf,
   footnoteDefinitionsOf,
   isSourcesTitle,
+  lineIn,
   lineOf,
   type ParsedDoc,
   proseOf,
@@ -238,7 +239,7 @@ export function checkCitations(ctx: QaContext): Finding[] {
   visitProse(doc.tree.children, (n) => {
     if (n.type !== 'text') return;
     for (const m of n.value.matchAll(FOOTNOTE_REF)) {
-      const line = lineOf(n) + (n.value.slice(0, m.index).match(/\n/g)?.length ?? 0);
+      const line = lineIn(n.value, lineOf(n), m.index);
       out.push({
         rule: 'data/citation',
         severity: 'error',
@@ -301,7 +302,7 @@ export function checkPlaceholders(ctx: QaContext): Finding[] {
   walk(doc.tree, (n) => {
     if (n.type !== 'text') return;
     for (const m of n.value.matchAll(PLACEHOLDER)) {
-      const line = lineOf(n) + (n.value.slice(0, m.index).match(/\n/g)?.length ?? 0);
+      const line = lineIn(n.value, lineOf(n), m.index);
       out.push({
         rule: 'data/placeholder',
         severity: 'error',
