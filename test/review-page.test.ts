@@ -84,6 +84,17 @@ async function pickName(page: Page, name: string): Promise<void> {
   await page.waitForURL(`${server.url}/`);
 }
 
+/** A new page on the case as `reviewer`, the decision form filled with `comment`; and the revision shown. */
+async function decisionForm(reviewer: string, caseId: string, comment: string): Promise<{ page: Page; revision: string }> {
+  const page = await newPage();
+  await pickName(page, reviewer);
+  await page.goto(`${server.url}/cases/${caseId}`);
+  const revision = await page.locator('#revision').innerText();
+  await page.selectOption('select[name=reviewer]', reviewer);
+  await page.fill('textarea[name=comment]', comment);
+  return { page, revision };
+}
+
 beforeAll(async () => {
   const [testEnv, workflowBundle] = await Promise.all([localEnv(), bundle()]);
   env = testEnv;
@@ -180,12 +191,7 @@ test('alice opens her inbox, opens a case, reads the draft, a QA finding and a s
 }, 300_000);
 
 test('bob requests changes back to writing, and the new revision shows the diff without a reload', async () => {
-  const page = await newPage();
-  await pickName(page, 'bob');
-  await page.goto(`${server.url}/cases/blizzard`);
-  const before = await page.locator('#revision').innerText();
-  await page.selectOption('select[name=reviewer]', 'bob');
-  await page.fill('textarea[name=comment]', 'Cite the concurrent-player figure');
+  const { page, revision: before } = await decisionForm('bob', 'blizzard', 'Cite the concurrent-player figure');
   await page.selectOption('select[name=backTo]', 'writing');
   await page.click('button[value=requestChanges]');
   await page.locator('#message').waitFor();
@@ -242,12 +248,7 @@ test('the CLI prints the draft, the diff since bob\'s decision, and the review p
 }, 300_000);
 
 test('a decision on a stale revision shows the validator\'s message', async () => {
-  const page = await newPage();
-  await pickName(page, 'alice');
-  await page.goto(`${server.url}/cases/blizzard`);
-  const shown = await page.locator('#revision').innerText();
-  await page.selectOption('select[name=reviewer]', 'alice');
-  await page.fill('textarea[name=comment]', 'Reads well');
+  const { page, revision: shown } = await decisionForm('alice', 'blizzard', 'Reads well');
   const next = await uploadWith('blizzard', 'A writer adds one more paragraph while alice reads.');
   await inReview('blizzard', shown);
   await page.locator('#stale-banner').waitFor({ state: 'visible', timeout: 30_000 });
