@@ -30,7 +30,7 @@ import { PlanError, loadPlan } from '../src/plan';
 import { caseWorkflowId } from '../src/names';
 import { localEnv, unique } from './helpers/env';
 import { fakeActivities, testBrief, testInput } from './helpers/fakes';
-import { type CaseHandle, bundleOnce, expectUpdateRejected, startCase, waitForPhase, waitUntil } from './helpers/harness';
+import { type CaseHandle, bundleOnce, expectUpdateRejected, isIdle, startCase, waitForPhase, waitUntil } from './helpers/harness';
 
 const execFileP = promisify(execFile);
 const savedEnv = { ...process.env };
@@ -338,9 +338,8 @@ describe('messages to a running case', () => {
   async function settledHistoryLength(): Promise<number> {
     let length = -1;
     await waitUntil('an idle history', async () => {
-      const described = await handle.describe();
+      const idle = await isIdle(handle);
       const events = (await handle.fetchHistory()).events ?? [];
-      const idle = !described.raw.pendingActivities?.length && !described.raw.pendingWorkflowTask;
       const stable = idle && events.length === length;
       length = events.length;
       return stable;

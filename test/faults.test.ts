@@ -31,7 +31,7 @@ import { approveSignal, approveUpdate, progressQuery } from '../src/messages';
 import type { caseWorkflow } from '../workflows/case';
 import { bundle, unique } from './helpers/env';
 import { testInput } from './helpers/fakes';
-import { type CaseHandle, startCase as startCaseOn, waitForPhase } from './helpers/harness';
+import { type CaseHandle, isIdle, startCase as startCaseOn, waitForPhase } from './helpers/harness';
 import {
   type DevServer,
   type WorkerProcess,
@@ -298,10 +298,7 @@ describe('the dev server (SQLite file) and the worker stop and come back', () =>
     await waitForPhase(handle, 'review', undefined, 60_000);
     // Kill it idle: no activity (the review-requested notification delivered) and no workflow task
     // in flight, so nothing waits for a timeout.
-    await waitFor('the case to be idle (no pending activity or workflow task)', async () => {
-      const { raw } = await handle.describe();
-      return (raw.pendingActivities ?? []).length === 0 && !raw.pendingWorkflowTask;
-    });
+    await waitFor('the case to be idle (no pending activity or workflow task)', () => isIdle(handle));
     await stopProcess(worker!.process, 'SIGKILL');
     worker = undefined;
 

@@ -142,6 +142,12 @@ export async function waitForProgress(handle: WorkflowHandle, what: string, ok: 
   return progress;
 }
 
+/** Whether the workflow has no activity and no workflow task in flight. */
+export async function isIdle(handle: WorkflowHandle): Promise<boolean> {
+  const { raw } = await handle.describe();
+  return !raw.pendingActivities?.length && !raw.pendingWorkflowTask;
+}
+
 /**
  * Waits until the workflow has a timer running and no task in flight: the state in which skipping
  * time (time-skipping server) is sure to fire that timer. Reaching a phase is not enough: the
@@ -151,11 +157,10 @@ export function waitForPendingTimer(handle: WorkflowHandle, timeoutMs = 30_000):
   return waitUntil(
     `${handle.workflowId} to wait on a timer`,
     async () => {
-      const [described, history] = await Promise.all([handle.describe(), handle.fetchHistory()]);
+      const [idle, history] = await Promise.all([isIdle(handle), handle.fetchHistory()]);
       const events = history.events ?? [];
       const started = events.filter((e) => e.timerStartedEventAttributes).length;
       const ended = events.filter((e) => e.timerFiredEventAttributes || e.timerCanceledEventAttributes).length;
-      const idle = !described.raw.pendingActivities?.length && !described.raw.pendingWorkflowTask;
       return { timers: started - ended, idle };
     },
     (state) => state.timers > 0 && state.idle,
