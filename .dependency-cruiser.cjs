@@ -27,6 +27,13 @@ module.exports = {
       from: { path: '^src/domain/' },
       to: { path: '^(activities/|src/cli/|src/worker|src/start)|^node:|^(fs|path|os|child_process|net|http|https|crypto)$' },
     },
+    {
+      name: 'plan-schema-types-only',
+      severity: 'error',
+      comment: 'The plan schema pulls in zod: workflows and the rest of src/domain take only its types (import type), so zod stays out of the workflow bundle. src/plan.ts loads plans with it.',
+      from: { path: '^(workflows|src/domain)/', pathNot: '^src/domain/plan-schema\\.ts$' },
+      to: { path: '^src/domain/plan-schema\\.ts$', dependencyTypesNot: ['type-only'] },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -24,7 +24,7 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import http from 'node:http';
-import net, { type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -36,7 +36,7 @@ import { auditTrailQuery, progressQuery, reviewPacketQuery } from '../src/messag
 import { caseWorkflowId } from '../src/names';
 import { sha256 } from '../src/store';
 import { CASEBOOK_SEARCH_ATTRIBUTE_KEYS } from '../src/search-attributes';
-import { waitFor } from '../test/helpers/processes';
+import { canListen, frontendAnswers, stopProcess, waitFor } from '../test/helpers/processes';
 import { startPostgres, type PostgresCluster } from '../test/helpers/postgres';
 
 const run = promisify(execFile);
@@ -196,13 +196,9 @@ function startProcess(label: string, command: string, args: string[], env: NodeJ
   return { child, output };
 }
 
-async function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill(signal);
-  const timer = setTimeout(() => child.kill('SIGKILL'), 25_000);
-  await exited;
-  clearTimeout(timer);
+/** Stops a child: `signal`, then SIGKILL after 25 s (the server drains its connections first). */
+function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  return stopProcess(child, signal, 25_000);
 }
 
 /** Runs the casebook CLI (as the compose `casebook` service does) and returns stdout; throws on exit ≠ 0. */
@@ -269,12 +265,7 @@ async function freeLowPort(taken: Set<number>): Promise<number> {
   for (let attempt = 0; attempt < 200; attempt++) {
     const port = 20_000 + Math.floor(Math.random() * 12_000);
     if (taken.has(port)) continue;
-    const free = await new Promise<boolean>((resolve) => {
-      const server = net.createServer();
-      server.once('error', () => resolve(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
-    if (free) {
+    if (await canListen(port)) {
       taken.add(port);
       return port;
     }
@@ -409,15 +400,7 @@ async function main(): Promise<void> {
     await step(`Temporal server on ${address}`, () =>
       waitFor(
         'the Temporal frontend',
-        async () => {
-          const connection = await Connection.connect({ address, connectTimeout: 1_000 });
-          try {
-            await connection.workflowService.getSystemInfo({});
-            return true;
-          } finally {
-            await connection.close();
-          }
-        },
+        () => frontendAnswers(address),
         120_000,
         () => (serverProcess.child.exitCode !== null ? `the server exited with ${serverProcess.child.exitCode}` : undefined),
       ),

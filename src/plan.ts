@@ -6,20 +6,23 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import ms, { type StringValue } from 'ms';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import { missingFigures, parseExcerpt } from './domain/facts';
 import {
-  SOURCE_KINDS,
+  isHttpUrl,
+  parseDuration,
+  planSchema,
+  templateSchema,
   type CaseBrief,
-  type Lang,
+  type Fix,
   type Plan,
+  type PlanFile,
+  type ReviewInput,
   type ReviewPolicy,
   type SourceRef,
   type Template,
-} from './domain/types';
-import { CASE_ID_PATTERN } from './names';
+} from './domain/plan-schema';
 import { METRICS } from './domain/types';
 
 /** One problem found in a plan or template file. */
@@ -120,192 +123,6 @@ function suggestion(word: string, candidates: readonly string[]): string {
 
 // ---------------------------------------------------------------------------------------------
 // Schemas
-
-const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
-const DATE_RE = /^\d{4}(-\d{2}(-\d{2})?)?$/;
-const FULL_DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
-
-/** A real calendar date (2024-02-30 is not), for YYYY, YYYY-MM or YYYY-MM-DD. */
-function isCalendarDate(v: string): boolean {
-  const [y, m, d] = v.split('-').map(Number);
-  if (m === undefined) return true;
-  if (m < 1 || m > 12) return false;
-  if (d === undefined) return true;
-  return d >= 1 && d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
-}
-
-const dateText = z
-  .preprocess((v) => (typeof v === 'number' ? String(v) : v), z.string().regex(DATE_RE, 'must be YYYY, YYYY-MM or YYYY-MM-DD'))
-  .superRefine((v, ctx) => {
-    if (DATE_RE.test(v) && !isCalendarDate(v)) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `"${v}" is not a calendar date`, params: { fix: 'write the date as the page gives it, e.g. 2024-02-07' } satisfies Fix });
-    }
-  });
-
-/** Fix hints carried by custom issues. */
-type Fix = { fix: string };
-
-const text = z.string().trim().min(1);
-const bilingual = z.object({ zh: text, en: text }).strict();
-const caseId = z.string().regex(CASE_ID_PATTERN, 'must be lowercase letters, digits and dashes (at most 63), starting with a letter or digit');
-const tag = z.string().regex(CASE_ID_PATTERN, 'must be a lowercase tag of letters, digits and dashes');
-const personName = z.string().regex(NAME_RE, 'must be letters, digits, ".", "_" or "-" (at most 63)');
-const httpUrl = z.string().superRefine((v, ctx) => {
-  if (!isHttpUrl(v)) {
-    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `"${v}" is not an http(s) URL`, params: { fix: 'give the full public address, starting with https://' } satisfies Fix });
-  }
-});
-const duration = z.string().superRefine((v, ctx) => {
-  if (parseDuration(v) === undefined) {
-    ctx.addIssue({
-      code: z.ZodIssueCode.custom,
-      message: `"${v}" is not a duration`,
-      params: { fix: "write a positive duration such as '36h', '2 days' or '90 minutes'" } satisfies Fix,
-    });
-  }
-});
-const lang = z.enum(['zh', 'en']);
-
-const reviewer = z.object({ name: personName, role: tag }).strict();
-
-const quorum = z
-  .object({ count: z.number().int().min(1).optional(), roles: z.array(tag).min(1).optional() })
-  .strict()
-  .superRefine((q, ctx) => {
-    if ((q.count === undefined) === (q.roles === undefined)) {
-      ctx.addIssue({
-        code: z.ZodIssueCode.custom,
-        message: 'a quorum is either a number of approvals or a list of roles, not both or neither',
-        params: { fix: 'write `quorum: { count: 2 }` or `quorum: { roles: [tech, data] }`' } satisfies Fix,
-      });
-    }
-  });
-
-const reviewPartial = z
-  .object({
-    reviewers: z.array(reviewer).min(1).optional(),
-    quorum: quorum.optional(),
-    backup: reviewer.optional(),
-    remindAfter: duration.optional(),
-    escalateAfter: duration.optional(),
-    maxRevisions: z.number().int().min(1).optional(),
-  })
-  .strict();
-
-const KIND_FIX =
-  'add `kind: excerpt` (our restatement of the page, in a file: location), `kind: quote` (verbatim text with a `locator:`, in a file: location) or `kind: snapshot` (the page itself, fetched live from an https location)';
-
-const source = z
-  .object({
-    id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/, 'must be a short id of letters, digits, "_" or "-", such as S1'),
-    kind: z.enum(SOURCE_KINDS).optional(),
-    location: text,
-    title: text,
-    publisher: text.optional(),
-    date: dateText.optional(),
-    dateNote: text.optional(),
-    retrieved: dateText.optional(),
-    dataAsOf: dateText.optional(),
-    locator: text.optional(),
-    url: httpUrl.optional(),
-  })
-  .strict()
-  .superRefine((s, ctx) => {
-    const issue = (path: string, message: string, fix: string) => ctx.addIssue({ code: z.ZodIssueCode.custom, path: [path], message, params: { fix } satisfies Fix });
-    if (s.kind === undefined) {
-      issue('kind', 'is missing: the source does not say what its text is', KIND_FIX);
-    } else if (s.kind !== 'snapshot') {
-      if (s.url === undefined) issue('url', `an ${s.kind} must name the public page it comes from`, 'add `url: https://...` of the page the excerpt restates or quotes');
-      if (s.retrieved === undefined) {
-        issue('retrieved', `an ${s.kind} must say when it was taken from the page`, 'add `retrieved: YYYY-MM-DD`, the day the page was read');
-      } else if (!FULL_DATE_RE.test(s.retrieved)) {
-        issue('retrieved', `"${s.retrieved}" is not a full date`, 'write the day the page was read as YYYY-MM-DD');
-      }
-      if (s.kind === 'quote' && s.locator === undefined) issue('locator', 'a quote must say where in the page it stands', 'add `locator:` naming the section, paragraph or table quoted');
-    }
-    if (s.date === undefined) {
-      if (s.dateNote === undefined) issue('date', 'the source has no publication date', 'add `date: YYYY-MM-DD` as the page gives it, or `dateNote:` saying why there is none (e.g. a documentation page updated in place)');
-    } else if (!FULL_DATE_RE.test(s.date) && s.dateNote === undefined) {
-      issue('date', `"${s.date}" gives no day`, 'write the full date (YYYY-MM-DD) when the page gives it; when it does not, keep what it gives and add `dateNote:` saying so');
-    }
-  });
-
-const designFigure = z
-  .object({
-    metric: z.enum(METRICS),
-    kind: z.enum(['target', 'estimate']),
-    text: bilingual,
-  })
-  .strict()
-  .superRefine((f, ctx) => {
-    for (const l of ['zh', 'en'] as const) {
-      if (!/\d/.test(f.text[l])) {
-        ctx.addIssue({
-          code: z.ZodIssueCode.custom,
-          path: ['text', l],
-          message: 'a design target or estimate must state its number',
-          params: { fix: 'write the figure into the text, e.g. "2,000 payments per second at peak"' } satisfies Fix,
-        });
-      }
-    }
-  });
-
-const caseSchema = z
-  .object({
-    id: caseId,
-    company: text,
-    industry: tag,
-    title: bilingual,
-    features: z.array(bilingual).min(1),
-    themes: z.array(tag).min(1),
-    context: bilingual,
-    requirements: z.array(bilingual).min(1),
-    painPoints: z.array(bilingual).min(1),
-    sources: z.array(source).min(1),
-    targets: z.array(designFigure).default([]),
-    author: personName.optional(),
-    language: lang.optional(),
-    review: reviewPartial.optional(),
-  })
-  .strict();
-
-const planSchema = z
-  .object({
-    version: text,
-    title: text,
-    language: lang,
-    defaults: z
-      .object({ author: personName.optional(), language: lang.optional(), review: reviewPartial.optional() })
-      .strict()
-      .optional(),
-    industries: z.array(z.object({ id: tag, label: bilingual }).strict()).min(1),
-    existing: z
-      .array(
-        z
-          .object({ id: caseId, company: text, industry: tag, themes: z.array(tag).default([]), document: text.optional() })
-          .strict(),
-      )
-      .default([]),
-    cases: z.array(caseSchema).min(1),
-  })
-  .strict();
-
-const templateSchema = z
-  .object({
-    version: text,
-    sections: z
-      .array(
-        z
-          .object({
-            id: tag,
-            title: bilingual,
-            items: z.array(z.object({ id: z.string().regex(/^[a-z0-9-]+\.[a-z0-9-]+$/, 'must be "<section id>.<item>"'), title: bilingual }).strict()).min(1),
-          })
-          .strict(),
-      )
-      .min(1),
-  })
-  .strict();
 
 /** Example values shown in fix hints for missing or mistyped fields. */
 const EXAMPLES: Record<string, string> = {
@@ -543,25 +360,6 @@ function locate(loc: Located, raw: RawIssue[]): PlanIssue[] {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-function isHttpUrl(v: string): boolean {
-  try {
-    const u = new URL(v);
-    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname.length > 0;
-  } catch {
-    return false;
-  }
-}
-
-/** Milliseconds of an `ms`-style duration (the parser Temporal itself uses), or undefined. */
-function parseDuration(v: string): number | undefined {
-  try {
-    const n = ms(v as StringValue);
-    return Number.isFinite(n) && n > 0 ? n : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Absolute path of a `file:` source, or undefined for URL sources. The plan loader has already
  * checked that the path stays inside the plan's folder and exists.
@@ -606,11 +404,23 @@ async function checkLocation(baseDir: string, location: string): Promise<{ messa
   return undefined;
 }
 
+/** Reads a YAML file and parses it with `schema`; throws {@link PlanError} locating every problem the schema finds. */
+async function readValid<S extends z.ZodTypeAny>(
+  file: string,
+  kind: 'plan' | 'template',
+  schema: S,
+  shapes: Map<string, string[]>,
+): Promise<{ abs: string; data: z.output<S>; located: Located }> {
+  const abs = path.resolve(file);
+  const { data, located } = await readYaml(abs, kind);
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) throw new PlanError(abs, locate(located, zodIssues(parsed.error, shapes)));
+  return { abs, data: parsed.data, located };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Plan
 
-type PlanInput = z.infer<typeof planSchema>;
-type ReviewInput = z.infer<typeof reviewPartial>;
 const REVIEW_FIELDS = ['reviewers', 'quorum', 'backup', 'remindAfter', 'escalateAfter', 'maxRevisions'] as const;
 
 /**
@@ -618,37 +428,42 @@ const REVIEW_FIELDS = ['reviewers', 'quorum', 'backup', 'remindAfter', 'escalate
  * plan carries its absolute `file`. Throws {@link PlanError} listing every problem found.
  */
 export async function loadPlan(file: string): Promise<Plan> {
-  const abs = path.resolve(file);
-  const { data, located } = await readYaml(abs, 'plan');
-  const parsed = planSchema.safeParse(data);
-  if (!parsed.success) throw new PlanError(abs, locate(located, zodIssues(parsed.error, PLAN_SHAPES)));
-  const input = parsed.data;
+  const { abs, data: input, located } = await readValid(file, 'plan', planSchema, PLAN_SHAPES);
   const raw: RawIssue[] = [];
-  const cases = input.cases.map((c, i) => mergeCase(input, c, i, raw));
-  raw.push(...checkPlan(input, cases));
+  const merged = input.cases.map((c) => mergeCase(input, c));
+  const cases = merged.flatMap((c, i) => completeCase(c, i, raw) ?? []);
+  raw.push(...checkPlan(input, merged));
   raw.push(...(await checkSources(path.dirname(abs), input)));
   const excerptIssues = await checkExcerpts(path.dirname(abs), input);
   if (raw.length + excerptIssues.length > 0) throw new PlanError(abs, [...locate(located, raw), ...excerptIssues]);
-  return {
-    version: input.version,
-    title: input.title,
-    language: input.language,
-    industries: input.industries,
-    existing: input.existing,
-    cases: cases as CaseBrief[],
-    file: abs,
-  };
+  return { version: input.version, title: input.title, language: input.language, industries: input.industries, existing: input.existing, cases, file: abs };
 }
 
 /** Where a review field of case `i` was written: in the case, or inherited from the defaults. */
-function reviewOrigin(input: PlanInput, i: number, field: (typeof REVIEW_FIELDS)[number]): PathSeg[] {
+function reviewOrigin(input: PlanFile, i: number, field: (typeof REVIEW_FIELDS)[number]): PathSeg[] {
   return input.cases[i].review?.[field] !== undefined ? ['cases', i, 'review', field] : ['defaults', 'review', field];
 }
 
-function mergeCase(input: PlanInput, c: PlanInput['cases'][number], i: number, raw: RawIssue[]): Partial<CaseBrief> {
-  const review: ReviewInput = { ...input.defaults?.review, ...c.review };
+/** A plan case with the plan's defaults merged in; `author` and review fields may still be missing. */
+interface MergedCase extends Omit<CaseBrief, 'author' | 'review'> {
+  author?: string;
+  review: ReviewInput;
+}
+
+function mergeCase(input: PlanFile, c: PlanFile['cases'][number]): MergedCase {
+  const { author, language, review, ...brief } = c;
+  return {
+    ...brief,
+    author: author ?? input.defaults?.author,
+    language: language ?? input.defaults?.language ?? input.language,
+    review: { ...input.defaults?.review, ...review },
+  };
+}
+
+/** The brief of a merged case, or undefined after reporting each field that neither the case nor the defaults set. */
+function completeCase(c: MergedCase, i: number, raw: RawIssue[]): CaseBrief | undefined {
   for (const f of REVIEW_FIELDS) {
-    if (review[f] === undefined) {
+    if (c.review[f] === undefined) {
       raw.push({
         path: ['cases', i, 'review', f],
         message: `review.${f} is missing (neither the case nor defaults.review sets it)`,
@@ -656,26 +471,17 @@ function mergeCase(input: PlanInput, c: PlanInput['cases'][number], i: number, r
       });
     }
   }
-  const author = c.author ?? input.defaults?.author;
-  if (author === undefined) {
+  if (c.author === undefined) {
     raw.push({ path: ['cases', i, 'author'], message: 'author is missing (neither the case nor defaults sets it)', fix: 'add `author: <name>` to the case or to defaults' });
   }
-  return {
-    id: c.id,
-    company: c.company,
-    industry: c.industry,
-    title: c.title,
-    features: c.features,
-    themes: c.themes,
-    context: c.context,
-    requirements: c.requirements,
-    painPoints: c.painPoints,
-    sources: c.sources,
-    targets: c.targets,
-    author,
-    language: (c.language ?? input.defaults?.language ?? input.language) as Lang,
-    review: review as ReviewPolicy,
-  };
+  const review = completeReview(c.review);
+  return c.author === undefined || review === undefined ? undefined : { ...c, author: c.author, review };
+}
+
+function completeReview(r: ReviewInput): ReviewPolicy | undefined {
+  const { reviewers, quorum, backup, remindAfter, escalateAfter, maxRevisions } = r;
+  if (reviewers === undefined || quorum === undefined || backup === undefined || remindAfter === undefined || escalateAfter === undefined || maxRevisions === undefined) return undefined;
+  return { reviewers, quorum, backup, remindAfter, escalateAfter, maxRevisions };
 }
 
 function duplicates<T>(items: readonly T[], key: (t: T) => string): Map<string, number[]> {
@@ -685,7 +491,7 @@ function duplicates<T>(items: readonly T[], key: (t: T) => string): Map<string, 
 }
 
 /** Cross-field rules that a schema cannot express. */
-function checkPlan(input: PlanInput, cases: Partial<CaseBrief>[]): RawIssue[] {
+function checkPlan(input: PlanFile, cases: MergedCase[]): RawIssue[] {
   const raw: RawIssue[] = [];
   const industryIds = input.industries.map((x) => x.id);
 
@@ -717,8 +523,8 @@ function checkPlan(input: PlanInput, cases: Partial<CaseBrief>[]): RawIssue[] {
     for (const [id, idx] of duplicates(input.cases[i].sources, (s) => s.id)) {
       for (const j of idx.slice(1)) raw.push({ path: ['cases', i, 'sources', j, 'id'], message: `source id "${id}" is used twice in this case`, fix: 'number the sources S1, S2, ... without repeats' });
     }
-    const r = c.review as Partial<ReviewPolicy> | undefined;
-    if (!r || !r.reviewers) return;
+    const r = c.review;
+    if (!r.reviewers) return;
     const at = (f: (typeof REVIEW_FIELDS)[number], ...rest: PathSeg[]): PathSeg[] => [...reviewOrigin(input, i, f), ...rest];
     const roster = r.reviewers;
     for (const [name, idx] of duplicates(roster, (x) => x.name)) {
@@ -774,7 +580,7 @@ function kindMismatch(s: { id: string; kind?: string; location: string }): { mes
   return undefined;
 }
 
-async function checkSources(baseDir: string, input: PlanInput): Promise<RawIssue[]> {
+async function checkSources(baseDir: string, input: PlanFile): Promise<RawIssue[]> {
   const raw: RawIssue[] = [];
   for (const [i, c] of input.cases.entries()) {
     for (const [j, s] of c.sources.entries()) {
@@ -790,7 +596,7 @@ async function checkSources(baseDir: string, input: PlanInput): Promise<RawIssue
  * restatement (`zh:` line), and that restatement states the same figures. Problems name the
  * excerpt file and its line.
  */
-async function checkExcerpts(baseDir: string, input: PlanInput): Promise<PlanIssue[]> {
+async function checkExcerpts(baseDir: string, input: PlanFile): Promise<PlanIssue[]> {
   const out: PlanIssue[] = [];
   for (const [i, c] of input.cases.entries()) {
     for (const [j, s] of c.sources.entries()) {
@@ -847,11 +653,7 @@ export const METRIC_ITEMS = METRICS;
 
 /** Reads and validates the analysis template. Throws {@link PlanError} listing every problem found. */
 export async function loadTemplate(file: string): Promise<Template> {
-  const abs = path.resolve(file);
-  const { data, located } = await readYaml(abs, 'template');
-  const parsed = templateSchema.safeParse(data);
-  if (!parsed.success) throw new PlanError(abs, locate(located, zodIssues(parsed.error, TEMPLATE_SHAPES)));
-  const t = parsed.data;
+  const { abs, data: t, located } = await readValid(file, 'template', templateSchema, TEMPLATE_SHAPES);
   const raw: RawIssue[] = [];
   for (const [id, idx] of duplicates(t.sections, (s) => s.id)) {
     for (const i of idx.slice(1)) raw.push({ path: ['sections', i, 'id'], message: `section id "${id}" is used more than once`, fix: 'give each section its own id' });

@@ -30,7 +30,7 @@ import { PlanError, loadPlan } from '../src/plan';
 import { caseWorkflowId } from '../src/names';
 import { localEnv, unique } from './helpers/env';
 import { fakeActivities, testBrief, testInput } from './helpers/fakes';
-import { type CaseHandle, bundleOnce, expectUpdateRejected, startCase, waitUntil } from './helpers/harness';
+import { type CaseHandle, bundleOnce, expectUpdateRejected, isIdle, startCase, waitForPhase, waitUntil } from './helpers/harness';
 
 const execFileP = promisify(execFile);
 const savedEnv = { ...process.env };
@@ -334,21 +334,16 @@ describe('messages to a running case', () => {
     await env?.teardown();
   });
 
-  async function waitFor(check: () => Promise<boolean>, what: string): Promise<void> {
-    await waitUntil(what, check, (ok) => ok, 20_000);
-  }
-
   /** History length once the case is idle: no activity or workflow task pending, and two reads agree. */
   async function settledHistoryLength(): Promise<number> {
     let length = -1;
-    await waitFor(async () => {
-      const described = await handle.describe();
+    await waitUntil('an idle history', async () => {
+      const idle = await isIdle(handle);
       const events = (await handle.fetchHistory()).events ?? [];
-      const idle = !described.raw.pendingActivities?.length && !described.raw.pendingWorkflowTask;
       const stable = idle && events.length === length;
       length = events.length;
       return stable;
-    }, 'an idle history');
+    }, (ok) => ok, 20_000);
     return length;
   }
 
@@ -357,16 +352,16 @@ describe('messages to a running case', () => {
   }
 
   test('a decision in the wrong phase is refused (update) or audited as rejected (signal)', async () => {
-    await waitFor(async () => controls.calls.length === 0 && (await handle.query(progressQuery)).phase === 'research', 'research');
+    await waitForPhase(handle, 'research', () => controls.calls.length === 0, 20_000);
     expect(await expectUpdateRejected(handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'alice' }] }))).toMatch(
       /phase "research", not in review/,
     );
     await handle.signal(approveSignal, { reviewer: 'alice' });
-    await waitFor(async () => (await audit()).some((a) => a.action === 'approve rejected'), 'the rejected signal');
+    await waitUntil('the rejected signal', async () => (await audit()).some((a) => a.action === 'approve rejected'), (ok) => ok, 20_000);
     expect((await audit()).find((a) => a.action === 'approve rejected')?.detail).toMatch(/not in review/);
 
     openGate();
-    await waitFor(async () => (await handle.query(progressQuery)).phase === 'review', 'review');
+    await waitForPhase(handle, 'review', undefined, 20_000);
     revision = (await handle.query(progressQuery)).revision!;
     expect((await handle.query(progressQuery)).reviewers.filter((r) => r.approved)).toEqual([]);
   });
@@ -395,7 +390,7 @@ describe('messages to a running case', () => {
     await execFileP(requireBinary('cli'), [
       'workflow', 'signal', '--address', env.address, '--namespace', 'default', '--workflow-id', workflowId, '--name', name, '--input', input,
     ]);
-    await waitFor(async () => (await audit()).length > before, 'the audit entry');
+    await waitUntil('the audit entry', async () => (await audit()).length > before, (ok) => ok, 20_000);
     const added = (await audit()).slice(before);
     expect(added).toHaveLength(1);
     expect(added[0]).toMatchObject({ accepted: false, via: 'signal' });

@@ -5,39 +5,22 @@
  */
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { type CampaignProgress, addCaseSignal, addCaseUpdate, approveUpdate, campaignProgressQuery, progressQuery } from '../src/messages';
 import { campaignWorkflowId, caseWorkflowId } from '../src/names';
 import { CampaignKey } from '../src/search-attributes';
 import type { CaseInput } from '../src/domain/case';
 import type { CampaignInput, campaignWorkflow } from '../workflows/campaign';
-import { localEnv, unique } from './helpers/env';
-import { fakeActivities, testInput, type FakeControls } from './helpers/fakes';
-import { bundleOnce, expectUpdateRejected, waitUntil } from './helpers/harness';
+import { unique } from './helpers/env';
+import { testInput } from './helpers/fakes';
+import { expectUpdateRejected, startCase, useTestServer, waitUntil, withWorker } from './helpers/harness';
 
-let env: TestWorkflowEnvironment;
-
-beforeAll(async () => {
-  [env] = await Promise.all([localEnv(), bundleOnce()]);
-});
-
-afterAll(async () => {
-  await env?.teardown();
-});
+const server = useTestServer();
 
 type CampaignHandle = WorkflowHandle<typeof campaignWorkflow>;
 
-async function withWorker(fn: (taskQueue: string, controls: FakeControls) => Promise<void>): Promise<void> {
-  const taskQueue = unique('tq');
-  const { activities, controls } = fakeActivities();
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await bundleOnce(), activities });
-  await worker.runUntil(fn(taskQueue, controls));
-}
-
 function startCampaign(taskQueue: string, version: string, cases: CaseInput[], extra: Partial<CampaignInput> = {}): Promise<CampaignHandle> {
   const input: CampaignInput = { version, planFile: 'plan/v15.0.yaml', templateFile: 'plan/template.yaml', planVersion: 'test', cases, ...extra };
-  return env.client.workflow.start('campaignWorkflow', {
+  return server.env.client.workflow.start('campaignWorkflow', {
     taskQueue,
     workflowId: campaignWorkflowId(version),
     args: [input],
@@ -54,13 +37,13 @@ const phaseOf = (p: CampaignProgress, caseId: string) => p.cases.find((r) => r.c
 const stage = (p: CampaignProgress, id: string) => p.stages.find((s) => s.id === id)?.percent;
 
 async function approve(caseId: string): Promise<void> {
-  const handle = env.client.workflow.getHandle(caseWorkflowId(caseId));
+  const handle = server.env.client.workflow.getHandle(caseWorkflowId(caseId));
   await handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'alice' }] });
   await handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'bob' }] });
 }
 
 test('three cases at concurrency 2: true phases, approvals, all publish, stages reach 100, one summary', async () => {
-  await withWorker(async (taskQueue, controls) => {
+  await withWorker(server.env, async (taskQueue, controls) => {
     const version = unique('v-test');
     const [a, b, c] = [unique('a'), unique('b'), unique('c')];
     const handle = await startCampaign(taskQueue, version, [testInput(a), testInput(b), testInput(c)], { concurrency: 2 });
@@ -74,7 +57,7 @@ test('three cases at concurrency 2: true phases, approvals, all publish, stages 
     expect(stage(twoInReview, 'quality')).toBe(67);
     expect(stage(twoInReview, 'documentation')).toBe(0);
     for (const id of [a, b]) {
-      const own = await env.client.workflow.getHandle(caseWorkflowId(id)).query(progressQuery);
+      const own = await server.env.client.workflow.getHandle(caseWorkflowId(id)).query(progressQuery);
       expect(own.phase).toBe(phaseOf(twoInReview, id));
       expect(own.campaign).toBe(version);
       expect(twoInReview.cases.find((r) => r.caseId === id)?.percent).toBe(own.percent);
@@ -108,7 +91,7 @@ test('three cases at concurrency 2: true phases, approvals, all publish, stages 
 });
 
 test('a case added while the campaign runs shows in the query and in the Campaign filter; duplicates and malformed input are rejected', async () => {
-  await withWorker(async (taskQueue) => {
+  await withWorker(server.env, async (taskQueue) => {
     const version = unique('v-test');
     const [a, b] = [unique('a'), unique('b')];
     const handle = await startCampaign(taskQueue, version, [testInput(a)]);
@@ -136,24 +119,22 @@ test('a case added while the campaign runs shows in the query and in the Campaig
 
     // Visibility is eventually consistent: poll the Web UI's filter until the new case is listed.
     const query = `Campaign = "${version}"`;
-    const deadline = Date.now() + 20_000;
-    let ids: string[] = [];
-    while (Date.now() < deadline) {
-      ids = [];
-      for await (const wf of env.client.workflow.list({ query })) ids.push(wf.workflowId);
-      if (ids.includes(caseWorkflowId(b))) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    const listed = async () => {
+      const ids: string[] = [];
+      for await (const wf of server.env.client.workflow.list({ query })) ids.push(wf.workflowId);
+      return ids;
+    };
+    const ids = await waitUntil(`the Web UI filter ${query} to list ${b}`, listed, (found) => found.includes(caseWorkflowId(b)), 20_000);
     expect(ids.sort()).toEqual([campaignWorkflowId(version), caseWorkflowId(a), caseWorkflowId(b)].sort());
     await handle.terminate('test done');
   });
 });
 
 test('a case already running under its id is adopted and followed until it publishes', async () => {
-  await withWorker(async (taskQueue, controls) => {
+  await withWorker(server.env, async (taskQueue, controls) => {
     const version = unique('v-test');
     const x = unique('x');
-    const own = await env.client.workflow.start('caseWorkflow', { taskQueue, workflowId: caseWorkflowId(x), args: [testInput(x)] });
+    const own = await startCase(server.env.client, taskQueue, testInput(x));
     const handle = await startCampaign(taskQueue, version, [testInput(x)], { pollInterval: '200ms' });
     const adopted = await waitFor(handle, 'adopted case in review', (p) => phaseOf(p, x) === 'review');
     expect(adopted.cases[0].adopted).toBe(true);
@@ -170,7 +151,7 @@ test('a case already running under its id is adopted and followed until it publi
 });
 
 test('a campaign with invalid input fails with an ApplicationFailure', async () => {
-  await withWorker(async (taskQueue) => {
+  await withWorker(server.env, async (taskQueue) => {
     const empty = await startCampaign(taskQueue, unique('v-test'), []);
     const err = await empty.result().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WorkflowFailedError);

@@ -3,64 +3,43 @@
  * `casebook` command run as a separate process, as a user would.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { requireBinary } from '../src/binaries';
-import { projectRoot } from '../src/config';
-import { bundle, localEnv, startRealWorker, unique } from './helpers/env';
+import { caseWorkflowId } from '../src/names';
+import { useRealWorker, waitUntil } from './helpers/harness';
+import { type CommandResult, runCasebook } from './helpers/processes';
 import { uploadWrittenDraft } from './helpers/writer';
 
 const run = promisify(execFile);
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'casebook-cli-'));
-const taskQueue = unique('cli');
-
-// The worker in this process and the CLI processes share these.
-process.env.CASEBOOK_HOME = path.join(tmp, 'home');
-process.env.CASEBOOK_LIBRARY_DIR = path.join(tmp, 'library');
-
-let env: TestWorkflowEnvironment;
-let worker: { stop: () => Promise<void> } | undefined;
+// The worker in this process and the CLI processes share CASEBOOK_HOME and the library.
+const suite = useRealWorker('cli');
+const { taskQueue, tmp } = suite;
 
 function cliEnv(): NodeJS.ProcessEnv {
   return {
     ...process.env,
-    TEMPORAL_ADDRESS: env.address,
+    TEMPORAL_ADDRESS: suite.env.address,
     TEMPORAL_NAMESPACE: 'default',
     CASEBOOK_TASK_QUEUE: taskQueue,
   };
 }
 
-async function casebook(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return casebookWith({}, ...args);
+function casebook(...args: string[]): Promise<CommandResult> {
+  return runCasebook(args, cliEnv());
 }
 
-async function casebookWith(extraEnv: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [path.join(projectRoot, 'bin', 'casebook.js'), ...args], {
-      env: { ...cliEnv(), ...extraEnv },
-      cwd: projectRoot,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+function casebookWith(extraEnv: NodeJS.ProcessEnv, ...args: string[]): Promise<CommandResult> {
+  return runCasebook(args, { ...cliEnv(), ...extraEnv });
 }
 
-beforeAll(async () => {
-  const [testEnv, workflowBundle] = await Promise.all([localEnv(), bundle()]);
-  env = testEnv;
-  worker = await startRealWorker(env, taskQueue, workflowBundle);
-});
+/** `casebook status --json`, polled until `ok` holds (the status reads visibility, which lags a little). */
+function statusUntil(what: string, ok: (rows: StatusRow[]) => boolean): Promise<StatusRow[]> {
+  return waitUntil(what, async () => JSON.parse((await casebook('status', '--json')).stdout) as StatusRow[], ok, 120_000);
+}
 
-afterAll(async () => {
-  await worker?.stop();
-  await env?.teardown();
-  rmSync(tmp, { recursive: true, force: true });
-});
+type StatusRow = { caseId: string; phase: string; percent: number };
 
 test('start → review → approve → published, through the casebook CLI', async () => {
   const started = await casebook('start', 'square');
@@ -69,17 +48,12 @@ test('start → review → approve → published, through the casebook CLI', asy
   expect(started.stdout).toMatch(/square: started — workflow case-square/);
 
   // The composer stops the case in drafting; the writer uploads the hand-written draft.
-  await uploadWrittenDraft(env.client.workflow.getHandle('case-square'), 'square');
-  let status: { caseId: string; phase: string; percent: number }[] = [];
-  for (let i = 0; i < 240; i++) {
-    status = JSON.parse((await casebook('status', '--json')).stdout);
-    if (status[0]?.phase === 'review') break;
-    await new Promise((r) => setTimeout(r, 500));
-  }
+  await uploadWrittenDraft(suite.env.client.workflow.getHandle(caseWorkflowId('square')), 'square');
+  const status = await statusUntil('square in review', (rows) => rows[0]?.phase === 'review');
   expect(status).toEqual([expect.objectContaining({ caseId: 'square', phase: 'review', percent: 65 })]);
 
   // The Temporal CLI finds it by its search attribute, as the Web UI's filter does.
-  const listed = await run(requireBinary('cli'), ['workflow', 'list', '--address', env.address, '--query', 'CasePhase="review"', '-o', 'json']);
+  const listed = await run(requireBinary('cli'), ['workflow', 'list', '--address', suite.env.address, '--query', 'CasePhase="review"', '-o', 'json']);
   expect(listed.stdout).toContain('case-square');
 
   const inbox = await casebook('inbox', '--reviewer', 'alice', '--json');
@@ -94,17 +68,13 @@ test('start → review → approve → published, through the casebook CLI', asy
   expect(approved.code).toBe(0);
   expect(approved.stdout).toMatch(/quorum met, publishing/);
 
-  const result = await env.client.workflow.getHandle('case-square').result();
+  const result = await suite.env.client.workflow.getHandle(caseWorkflowId('square')).result();
   expect(result.phase).toBe('published');
   const document = readFileSync(path.join(tmp, 'library', 'cases', 'fintech', 'square.md'), 'utf8');
   for (let n = 1; n <= 7; n++) expect(document).toMatch(new RegExp(`^## ${n}\\. `, 'm'));
 
   // `status` reads the visibility store, which the server updates shortly after the workflow closes.
-  let after: typeof status = [];
-  for (let i = 0; i < 60 && after[0]?.phase !== 'published'; i++) {
-    if (i > 0) await new Promise((r) => setTimeout(r, 250));
-    after = JSON.parse((await casebook('status', '--json')).stdout);
-  }
+  const after = await statusUntil('square published in the status', (rows) => rows[0]?.phase === 'published');
   expect(after).toEqual([expect.objectContaining({ caseId: 'square', phase: 'published', percent: 100 })]);
 
   const table = (await casebook('status')).stdout;

@@ -13,7 +13,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { analyzeCase } from '../activities/analysis';
 import { applyDraftUpload, composeDraft, figuresOf, MAX_UPLOAD_BYTES } from '../activities/composing';
 import { getArtifact, putJson } from '../activities/store';
-import { GENERIC_EXCERPTS, PATTERNS } from '../src/domain/patterns';
+import { readPatternSources } from '../src/pattern-sources';
 import type { CaseBrief, Dossier, DraftInfo, Lang, Template } from '../src/domain/types';
 import { loadTemplate } from '../src/plan';
 
@@ -287,8 +287,9 @@ describe('TypeScript excerpts', () => {
   test('every code block of composed documents and of the catalogue type-checks in strict mode', async () => {
     const zh = await payments();
     const en = await compose('brief-files.json', 'dossier-files.json', 'en');
-    const blocks = [...tsBlocks(zh.markdown), ...tsBlocks(en.markdown), ...PATTERNS.map((p) => p.excerpt.code), GENERIC_EXCERPTS.workflow.code, GENERIC_EXCERPTS.errors.code];
-    expect(PATTERNS.some((p) => p.excerpt.code.includes('heartbeat('))).toBe(true);
+    const samples = [...readPatternSources().values()];
+    const blocks = [...tsBlocks(zh.markdown), ...tsBlocks(en.markdown), ...samples];
+    expect(samples.some((code) => code.includes('heartbeat('))).toBe(true);
     expect(typeCheck(blocks)).toEqual([]);
   });
 

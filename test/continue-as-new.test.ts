@@ -2,40 +2,16 @@
  * Long-lived cases keep their history bounded: on a dev server that suggests continue-as-new after
  * a few dozen events, a case waiting in review continues as new and keeps its state.
  */
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { TestWorkflowEnvironment as Env } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import { requireBinary } from '../src/binaries';
-import { caseWorkflowId } from '../src/names';
+import { campaignWorkflowId, caseWorkflowId } from '../src/names';
 import { addNoteSignal, approveUpdate, auditTrailQuery, progressQuery } from '../src/messages';
-import { CASEBOOK_SEARCH_ATTRIBUTE_KEYS } from '../src/search-attributes';
-import { unique } from './helpers/env';
-import { fakeActivities, testBrief, testInput } from './helpers/fakes';
-import { bundleOnce, startCase, waitForPhase, waitUntil } from './helpers/harness';
+import { localEnv, unique } from './helpers/env';
+import { testBrief, testInput } from './helpers/fakes';
+import { useTestServer, waitForPhase, waitUntil, withCase, withWorker } from './helpers/harness';
 
-let env: TestWorkflowEnvironment;
-
-beforeAll(async () => {
-  env = await Env.createLocal({
-    server: {
-      executable: { type: 'existing-path', path: requireBinary('cli') },
-      searchAttributes: CASEBOOK_SEARCH_ATTRIBUTE_KEYS,
-      extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=60'],
-    },
-  });
-});
-
-afterAll(async () => {
-  await env?.teardown();
-});
+const server = useTestServer(() => localEnv(['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=60']));
 
 test('a case in review continues as new when the server suggests it, with its approvals, notes and audit trail', async () => {
-  const taskQueue = unique('tq');
-  const caseId = unique('long');
-  const { activities, controls } = fakeActivities();
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await bundleOnce(), activities });
-  await worker.runUntil(async () => {
-    const handle = await startCase(env.client, taskQueue, testInput(caseId, testBrief({ id: caseId })));
+  await withCase(server.env, async (handle, controls) => {
     const firstRun = (await handle.describe()).runId;
     await waitForPhase(handle, 'review');
     await handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'alice' }] });
@@ -57,20 +33,18 @@ test('a case in review continues as new when the server suggests it, with its ap
     const result = await handle.result();
     expect(result.phase).toBe('published');
     expect(result.approvals.sort()).toEqual(['alice', 'bob']);
-  });
+  }, { prefix: 'long' });
 });
 
 test('a campaign continues as new and still sees its cases through to the summary', async () => {
-  const taskQueue = unique('tq');
+  const { env } = server;
   const version = unique('v-can');
-  const { activities, controls } = fakeActivities();
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await bundleOnce(), activities });
-  await worker.runUntil(async () => {
+  await withWorker(env, async (taskQueue, controls) => {
     const caseIds = [1, 2, 3, 4].map((n) => unique(`c${n}`));
     const cases = caseIds.map((id) => ({ ...testInput(id, testBrief({ id })), campaign: version }));
     const handle = await env.client.workflow.start('campaignWorkflow', {
       taskQueue,
-      workflowId: `campaign-${version}`,
+      workflowId: campaignWorkflowId(version),
       args: [{ version, planFile: 'plan/v15.0.yaml', templateFile: 'plan/template.yaml', planVersion: 'test', cases, concurrency: 4, pollInterval: '1 second' }],
     });
     const firstRun = (await handle.describe()).runId;

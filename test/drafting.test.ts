@@ -5,79 +5,42 @@
  * keeps the case waiting; a whole draft then carries the case on to QA.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { WorkflowHandle } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { requireBinary } from '../src/binaries';
 import { caseInput } from '../src/cases';
-import { defaultPlanFile, projectRoot, templateFile } from '../src/config';
+import { defaultPlanFile, templateFile } from '../src/config';
 import { progressQuery } from '../src/messages';
 import { loadPlan } from '../src/plan';
-import type { caseWorkflow } from '../workflows/case';
-import { bundle, localEnv, startRealWorker, unique } from './helpers/env';
+import { type CaseHandle, startCase, useRealWorker, waitForProgress } from './helpers/harness';
+import { type CommandResult, runCasebook } from './helpers/processes';
 
 const run = promisify(execFile);
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'casebook-drafting-'));
-const taskQueue = unique('drafting');
-process.env.CASEBOOK_HOME = path.join(tmp, 'home');
-process.env.CASEBOOK_LIBRARY_DIR = path.join(tmp, 'library');
+const suite = useRealWorker('drafting');
+const { taskQueue, tmp } = suite;
 
-let env: TestWorkflowEnvironment;
-let worker: { stop: () => Promise<void> } | undefined;
-
-beforeAll(async () => {
-  const [testEnv, workflowBundle] = await Promise.all([localEnv(), bundle()]);
-  env = testEnv;
-  worker = await startRealWorker(env, taskQueue, workflowBundle);
-}, 300_000); // bundling and a dev server on a shared, busy machine
-
-afterAll(async () => {
-  await worker?.stop();
-  await env?.teardown();
-  rmSync(tmp, { recursive: true, force: true });
-});
-
-async function casebook(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [path.join(projectRoot, 'bin', 'casebook.js'), ...args], {
-      env: { ...process.env, TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: 'default', CASEBOOK_TASK_QUEUE: taskQueue },
-      cwd: projectRoot,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+function casebook(...args: string[]): Promise<CommandResult> {
+  return runCasebook(args, { ...process.env, TEMPORAL_ADDRESS: suite.env.address, TEMPORAL_NAMESPACE: 'default', CASEBOOK_TASK_QUEUE: taskQueue });
 }
 
-async function phaseIs(handle: WorkflowHandle<typeof caseWorkflow>, wanted: (phase: string) => boolean): Promise<string> {
-  for (let i = 0; i < 480; i++) {
-    const { phase } = await handle.query(progressQuery);
-    if (wanted(phase)) return phase;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${handle.workflowId} never reached the expected phase`);
+/** Waits until the case's phase is one `wanted` accepts (a case that needs attention fails the wait). */
+async function phaseIs(handle: CaseHandle, what: string, wanted: (phase: string) => boolean): Promise<string> {
+  return (await waitForProgress(handle, what, (p) => wanted(p.phase), 120_000)).phase;
 }
 
 test('the composer alone waits for a writer; scaffold, a section upload, then a whole draft carry it on', async () => {
   const plan = await loadPlan(defaultPlanFile());
   const brief = plan.cases.find((c) => c.id === 'blizzard')!;
-  const handle = (await env.client.workflow.start('caseWorkflow', {
-    taskQueue,
-    workflowId: 'case-blizzard',
-    args: [caseInput(plan, brief, { planFile: defaultPlanFile(), templateFile: templateFile() })],
-  })) as WorkflowHandle<typeof caseWorkflow>;
+  const handle = await startCase(suite.env.client, taskQueue, caseInput(plan, brief, { planFile: defaultPlanFile(), templateFile: templateFile() }));
 
   // The composer's skeleton is never put to QA, let alone review: the case waits for a writer.
-  await phaseIs(handle, (p) => p !== 'research' && p !== 'analysis' && p !== 'writing');
+  await phaseIs(handle, 'a phase after writing', (p) => p !== 'research' && p !== 'analysis' && p !== 'writing');
   const waiting = await handle.query(progressQuery);
   expect(waiting).toMatchObject({ phase: 'drafting', percent: 35 });
   expect(waiting.qa).toBeUndefined();
   // Visible where people look: the search attribute (Web UI filter) and `casebook status`.
-  const listed = await run(requireBinary('cli'), ['workflow', 'list', '--address', env.address, '--query', 'CasePhase="drafting"', '-o', 'json']);
+  const listed = await run(requireBinary('cli'), ['workflow', 'list', '--address', suite.env.address, '--query', 'CasePhase="drafting"', '-o', 'json']);
   expect(listed.stdout).toContain('case-blizzard');
   const status = await casebook('status');
   expect(status.stdout).toContain('✍️ 待撰写');
@@ -114,7 +77,7 @@ test('the composer alone waits for a writer; scaffold, a section upload, then a 
   expect(uploaded.code).toBe(0);
   const info = JSON.parse(uploaded.stdout) as { revision: string; feedback: { awaitingWriter: string[] } };
   expect(info.feedback.awaitingWriter).toEqual([]);
-  await phaseIs(handle, (p) => p !== 'drafting' && p !== 'qa');
+  await phaseIs(handle, 'a phase after QA', (p) => p !== 'drafting' && p !== 'qa');
   const judged = await handle.query(progressQuery);
   expect(judged.qa?.revision).toBe(info.revision);
   // This filler fails the gates (no code answers a challenge), so the writer is told, not the reader.

@@ -5,8 +5,8 @@
  * other phases) so that it can be SIGKILLed.
  *
  * Design of the worker-kill test. A SIGKILLed worker never reports its activity; the server finds
- * out only when the attempt times out, and the case workflow's timeouts are minutes
- * (`startToCloseTimeout` 2-10 min, `heartbeatTimeout` 2 min for research). Those stay as they are:
+ * out only when the attempt times out, and the timeouts of the phases' activities are a minute or
+ * more (the named profiles in workflows/proxies.ts). Those stay as they are:
  * there are no test hooks in the workflow or the worker. The time-skipping test server cannot help:
  * it does not skip time while an activity attempt is running, and the dead worker's attempt runs
  * for as long as the server believes in it. So each case stalls in one phase's activity *after* the
@@ -22,7 +22,7 @@ import { promises as fs, mkdtempSync, readdirSync, rmSync, writeFileSync } from 
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { temporal as proto } from '@temporalio/proto';
 import { readPublishManifest } from '../activities/publishing';
 import { revisionOf } from '../activities/store';
@@ -31,6 +31,7 @@ import { approveSignal, approveUpdate, progressQuery } from '../src/messages';
 import type { caseWorkflow } from '../workflows/case';
 import { bundle, unique } from './helpers/env';
 import { testInput } from './helpers/fakes';
+import { type CaseHandle, isIdle, startCase as startCaseOn, waitForPhase } from './helpers/harness';
 import {
   type DevServer,
   type WorkerProcess,
@@ -46,8 +47,6 @@ const execFileP = promisify(execFile);
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'casebook-faults-'));
 const bundleFile = path.join(tmp, 'workflow-bundle.js');
 const savedLibrary = process.env.CASEBOOK_LIBRARY_DIR;
-
-type CaseHandle = WorkflowHandle<typeof caseWorkflow>;
 
 /** The activity of each phase, in the order the workflow runs them. */
 const PHASE_ACTIVITIES = [
@@ -132,18 +131,14 @@ function attempts(markers: string, caseId: string): { activity: string; attempt:
     });
 }
 
-async function waitForPhase(handle: CaseHandle, phase: string): Promise<void> {
-  await waitFor(`${handle.workflowId} to reach ${phase}`, async () => (await handle.query(progressQuery)).phase === phase, 60_000);
-}
-
 /** `temporal <args>` against the test's dev server. */
 async function temporal(...args: string[]): Promise<string> {
   const { stdout } = await execFileP(requireBinary('cli'), [...args, '--address', server.address, '--namespace', 'default']);
   return stdout;
 }
 
-async function startCase(taskQueue: string, caseId: string): Promise<CaseHandle> {
-  return (await client.workflow.start('caseWorkflow', { taskQueue, workflowId: `case-${caseId}`, args: [testInput(caseId)] })) as CaseHandle;
+function startCase(taskQueue: string, caseId: string): Promise<CaseHandle> {
+  return startCaseOn(client, taskQueue, testInput(caseId));
 }
 
 /** The library holds exactly these cases: one document and one manifest entry each, nothing else. */
@@ -175,7 +170,7 @@ describe('the worker is SIGKILLed during each phase’s activity', () => {
       // The publish case needs its quorum before it reaches the publish activity.
       const publishCase = cases[cases.length - 1];
       const publishHandle = handles.get(publishCase.caseId)!;
-      await waitForPhase(publishHandle, 'review');
+      await waitForPhase(publishHandle, 'review', undefined, 60_000);
       for (const reviewer of ['alice', 'bob']) await publishHandle.executeUpdate(approveUpdate, { args: [{ reviewer }] });
 
       for (const { caseId, activity } of cases) {
@@ -204,7 +199,7 @@ describe('the worker is SIGKILLed during each phase’s activity', () => {
 
       for (const { caseId } of cases.slice(0, -1)) {
         const handle = handles.get(caseId)!;
-        await waitForPhase(handle, 'review');
+        await waitForPhase(handle, 'review', undefined, 60_000);
         expect((await handle.query(progressQuery)).reviewers.filter((r) => r.approved)).toEqual([]);
         for (const reviewer of ['alice', 'bob']) await handle.signal(approveSignal, { reviewer });
       }
@@ -263,7 +258,7 @@ describe('the dev server (SQLite file) and the worker stop and come back', () =>
     const handles = [await startCase(shared.env.FAULT_TASK_QUEUE, unique('restart')), await startCase(shared.env.FAULT_TASK_QUEUE, unique('restart'))];
     const before = [];
     for (const handle of handles) {
-      await waitForPhase(handle, 'review');
+      await waitForPhase(handle, 'review', undefined, 60_000);
       const decision = await handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'alice', comment: 'first look ok' }] });
       expect(decision).toMatchObject({ approvals: ['alice'], quorumMet: false });
       before.push(await handle.query(progressQuery));
@@ -300,13 +295,10 @@ describe('the dev server (SQLite file) and the worker stop and come back', () =>
 
   test('approvals signalled with the Temporal CLI while no worker runs take effect when a worker returns', async () => {
     const handle = await startCase(shared.env.FAULT_TASK_QUEUE, unique('offline'));
-    await waitForPhase(handle, 'review');
+    await waitForPhase(handle, 'review', undefined, 60_000);
     // Kill it idle: no activity (the review-requested notification delivered) and no workflow task
     // in flight, so nothing waits for a timeout.
-    await waitFor('the case to be idle (no pending activity or workflow task)', async () => {
-      const { raw } = await handle.describe();
-      return (raw.pendingActivities ?? []).length === 0 && !raw.pendingWorkflowTask;
-    });
+    await waitFor('the case to be idle (no pending activity or workflow task)', () => isIdle(handle));
     await stopProcess(worker!.process, 'SIGKILL');
     worker = undefined;
 

@@ -4,48 +4,27 @@
  * with the Temporal CLI (as a reviewer without casebook's CLI would).
  */
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { parseDocument } from 'yaml';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { requireBinary } from '../src/binaries';
 import { caseInput } from '../src/cases';
 import { defaultPlanFile, templateFile } from '../src/config';
 import { approveUpdate, progressQuery, reviewPacketQuery, uploadDraftUpdate } from '../src/messages';
 import { loadPlan } from '../src/plan';
 import { runQa } from '../src/qa';
-import { localEnv, startRealWorker, unique } from './helpers/env';
-import { type CaseHandle, bundleOnce, startCase, waitUntil } from './helpers/harness';
+import { unique } from './helpers/env';
+import { type CaseHandle, startCase, useRealWorker, waitForPhase, waitForProgress } from './helpers/harness';
 import { uploadDraftFile, uploadWrittenDraft } from './helpers/writer';
 
 const run = promisify(execFile);
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'casebook-pipeline-'));
-process.env.CASEBOOK_HOME = path.join(tmp, 'home');
-process.env.CASEBOOK_LIBRARY_DIR = path.join(tmp, 'library');
-
-let env: TestWorkflowEnvironment;
-let worker: { stop: () => Promise<void> } | undefined;
-const taskQueue = unique('pipeline');
-
-beforeAll(async () => {
-  const [testEnv, workflowBundle] = await Promise.all([localEnv(), bundleOnce()]);
-  env = testEnv;
-  worker = await startRealWorker(env, taskQueue, workflowBundle);
-});
-
-afterAll(async () => {
-  await worker?.stop();
-  await env?.teardown();
-  rmSync(tmp, { recursive: true, force: true });
-});
+const suite = useRealWorker('pipeline');
+const { taskQueue, tmp } = suite;
 
 /** The revision in review; a case that needs attention instead fails the test with the reason. */
 async function inReview(handle: CaseHandle): Promise<string> {
-  const progress = await waitUntil(`${handle.workflowId} to reach review`, () => handle.query(progressQuery), (p) => p.phase === 'review' || p.phase === 'attention', 180_000);
-  if (progress.phase === 'attention') throw new Error(`${handle.workflowId} needs attention: ${progress.attention}`);
-  return progress.revision!;
+  return (await waitForProgress(handle, 'review', (p) => p.phase === 'review', 180_000)).revision!;
 }
 
 test('all six planned cases publish, approved by updates and by `temporal workflow signal`', async () => {
@@ -53,7 +32,7 @@ test('all six planned cases publish, approved by updates and by `temporal workfl
   expect(plan.cases.map((c) => c.id)).toEqual(['square', 'paypal', 'blizzard', 'epic-games', 'tesla', 'siemens']);
   const files = { planFile: defaultPlanFile(), templateFile: templateFile() };
   const handles = await Promise.all(
-    plan.cases.map((brief) => startCase(env.client, taskQueue, caseInput(plan, brief, files))),
+    plan.cases.map((brief) => startCase(suite.env.client, taskQueue, caseInput(plan, brief, files))),
   );
   // The composer stops each case in drafting; the writer uploads the hand-written draft.
   await Promise.all(handles.map((handle, index) => uploadWrittenDraft(handle, plan.cases[index].id)));
@@ -77,7 +56,7 @@ test('all six planned cases publish, approved by updates and by `temporal workfl
         await handle.executeUpdate(approveUpdate, { args: [{ reviewer, revision }] });
       } else {
         await run(requireBinary('cli'), [
-          'workflow', 'signal', '--address', env.address, '--workflow-id', handle.workflowId,
+          'workflow', 'signal', '--address', suite.env.address, '--workflow-id', handle.workflowId,
           '--name', 'approve', '--input', JSON.stringify({ reviewer, revision, comment: 'checked the sources' }),
         ]);
       }
@@ -109,7 +88,7 @@ test('a seventh case added to the plan (new industry, new company) runs end to e
 
   const plan = await loadPlan(planFile);
   const brief = plan.cases.find((c) => c.id === 'northwind')!;
-  const handle = (await env.client.workflow.start('caseWorkflow', {
+  const handle = (await suite.env.client.workflow.start('caseWorkflow', {
     taskQueue,
     workflowId: unique('case-northwind'),
     args: [caseInput(plan, brief, { planFile, templateFile: templateFile() })],
@@ -131,7 +110,7 @@ test('a seventh case added to the plan (new industry, new company) runs end to e
 test('an uploaded draft whose code calls a Temporal API wrongly is stopped in QA with the compiler message', async () => {
   const plan = await loadPlan(defaultPlanFile());
   const brief = plan.cases.find((c) => c.id === 'square')!;
-  const handle = (await env.client.workflow.start('caseWorkflow', {
+  const handle = (await suite.env.client.workflow.start('caseWorkflow', {
     taskQueue,
     workflowId: unique('case-square-upload'),
     args: [caseInput(plan, brief, { planFile: defaultPlanFile(), templateFile: templateFile() })],
@@ -168,7 +147,7 @@ test('an uploaded draft whose code calls a Temporal API wrongly is stopped in QA
   const uploaded = await handle.executeUpdate(uploadDraftUpdate, { args: [{ author: 'frank', markdown: wrongSection, section: '4' }] });
   expect(uploaded.revision).not.toBe(composed);
 
-  for (let i = 0; i < 240 && (await handle.query(progressQuery)).phase !== 'attention'; i++) await new Promise((r) => setTimeout(r, 250));
+  await waitForPhase(handle, 'attention', undefined, 60_000);
   const progress = await handle.query(progressQuery);
   expect(progress.phase).toBe('attention');
   expect(progress.attention).toMatch(new RegExp(`QA blocks revision ${uploaded.revision} uploaded by frank`));

@@ -51,6 +51,16 @@ function workflowEnv(workflowId = 'case-square', runId = 'run-1'): MockActivityE
   );
 }
 
+/** Publishes square's v1 from run 1, then v2 from run 2 (the case's next run); returns both drafts and run 2's environment. */
+async function publishTwice(): Promise<{ first: Awaited<ReturnType<typeof draft>>; second: Awaited<ReturnType<typeof draft>>; run2: MockActivityEnvironment }> {
+  const first = await draft('# Square\n\nv1\n');
+  const second = await draft('# Square\n\nv2\n');
+  await workflowEnv('case-square', 'run-1').run(publishCase, { caseId: 'square', industry: 'fintech', ...first });
+  const run2 = workflowEnv('case-square', 'run-2');
+  await run2.run(publishCase, { caseId: 'square', industry: 'fintech', ...second });
+  return { first, second, run2 };
+}
+
 const failureOf = expectApplicationFailure;
 
 async function files(dir: string): Promise<string[]> {
@@ -95,10 +105,7 @@ describe('publishCase', () => {
   });
 
   test('a new revision replaces the document and the manifest entry', async () => {
-    const first = await draft('# Square\n\nv1\n');
-    const second = await draft('# Square\n\nv2\n');
-    await workflowEnv('case-square', 'run-1').run(publishCase, { caseId: 'square', industry: 'fintech', ...first });
-    await workflowEnv('case-square', 'run-2').run(publishCase, { caseId: 'square', industry: 'fintech', ...second });
+    const { second } = await publishTwice();
 
     expect(await fs.readFile(publishedPath('fintech', 'square'), 'utf8')).toBe('# Square\n\nv2\n');
     expect((await readManifestEntry('square'))?.revision).toBe(second.revision);
@@ -181,11 +188,7 @@ describe('unpublishCase', () => {
   });
 
   test('running it twice is safe', async () => {
-    const first = await draft('# Square\n\nv1\n');
-    const second = await draft('# Square\n\nv2\n');
-    await workflowEnv('case-square', 'run-1').run(publishCase, { caseId: 'square', industry: 'fintech', ...first });
-    const env = workflowEnv('case-square', 'run-2');
-    await env.run(publishCase, { caseId: 'square', industry: 'fintech', ...second });
+    const { first, second, run2: env } = await publishTwice();
 
     const input = { caseId: 'square', industry: 'fintech', revision: second.revision };
     await env.run(unpublishCase, input);
@@ -202,10 +205,7 @@ describe('unpublishCase', () => {
   });
 
   test('leaves a document alone when it is no longer the given revision', async () => {
-    const first = await draft('# Square\n\nv1\n');
-    const second = await draft('# Square\n\nv2\n');
-    await workflowEnv('case-square', 'run-1').run(publishCase, { caseId: 'square', industry: 'fintech', ...first });
-    await workflowEnv('case-square', 'run-2').run(publishCase, { caseId: 'square', industry: 'fintech', ...second });
+    const { first, second } = await publishTwice();
 
     // Compensating the older publication must not undo the newer one.
     await workflowEnv('case-square', 'run-1').run(unpublishCase, { caseId: 'square', industry: 'fintech', revision: first.revision });
@@ -215,12 +215,8 @@ describe('unpublishCase', () => {
   });
 
   test('a retried publish keeps the version it replaced, so compensation still restores it', async () => {
-    const first = await draft('# Square\n\nv1\n');
-    const second = await draft('# Square\n\nv2\n');
-    await workflowEnv('case-square', 'run-1').run(publishCase, { caseId: 'square', industry: 'fintech', ...first });
-    const env = workflowEnv('case-square', 'run-2');
+    const { second, run2: env } = await publishTwice();
     // First attempt wrote everything; the retry sees its own document in place.
-    await env.run(publishCase, { caseId: 'square', industry: 'fintech', ...second });
     await env.run(publishCase, { caseId: 'square', industry: 'fintech', ...second });
 
     await env.run(unpublishCase, { caseId: 'square', industry: 'fintech', revision: second.revision });

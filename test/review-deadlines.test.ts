@@ -2,34 +2,17 @@
  * Review deadlines on the real time-skipping test server: reminder, escalation to the backup
  * reviewer, and never an automatic approval.
  */
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { approveUpdate, auditTrailQuery, progressQuery } from '../src/messages';
-import { timeSkippingEnv, unique } from './helpers/env';
-import { fakeActivities, testBrief, testInput } from './helpers/fakes';
-import { bundleOnce, startCase, waitForPendingTimer, waitForPhase, waitUntil } from './helpers/harness';
+import { timeSkippingEnv } from './helpers/env';
+import { testBrief } from './helpers/fakes';
+import { useTestServer, waitForPendingTimer, waitForPhase, waitUntil, withCase } from './helpers/harness';
 
-let env: TestWorkflowEnvironment;
-
-beforeAll(async () => {
-  [env] = await Promise.all([timeSkippingEnv(), bundleOnce()]);
-});
-
-afterAll(async () => {
-  await env?.teardown();
-});
+const server = useTestServer(timeSkippingEnv);
 
 test('an overdue review is reminded, then escalated to the backup, who may then approve; nothing auto-approves', async () => {
-  const taskQueue = unique('tq');
-  const caseId = unique('late');
-  const { activities, controls } = fakeActivities();
-  const brief = testBrief({
-    id: caseId,
-    review: { ...testBrief().review, quorum: { roles: ['tech', 'data'] }, remindAfter: '1 day', escalateAfter: '3 days' },
-  });
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await bundleOnce(), activities });
-  await worker.runUntil(async () => {
-    const handle = await startCase(env.client, taskQueue, testInput(caseId, brief));
+  const { env } = server;
+  const review = { ...testBrief().review, quorum: { roles: ['tech', 'data'] }, remindAfter: '1 day', escalateAfter: '3 days' };
+  await withCase(env, async (handle, controls) => {
     // Wait (in real time) until the case is in review and its reminder timer runs, then skip ahead.
     await waitForPhase(handle, 'review');
     await waitForPendingTimer(handle);
@@ -60,32 +43,24 @@ test('an overdue review is reminded, then escalated to the backup, who may then 
     expect((await handle.result()).phase).toBe('published');
     const audit = await handle.query(auditTrailQuery);
     expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['reminder sent', 'escalated to dave']));
-  });
+  }, { prefix: 'late', brief: { review } });
 });
 
 test('the quorum of roles needs each role; two approvals of the same role are not enough', async () => {
-  const taskQueue = unique('tq');
-  const caseId = unique('roles');
-  const { activities } = fakeActivities();
-  const brief = testBrief({
-    id: caseId,
-    review: {
-      ...testBrief().review,
-      reviewers: [
-        { name: 'alice', role: 'tech' },
-        { name: 'bob', role: 'tech' },
-        { name: 'carol', role: 'data' },
-      ],
-      quorum: { roles: ['tech', 'data'] },
-    },
-  });
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await bundleOnce(), activities });
-  await worker.runUntil(async () => {
-    const handle = await startCase(env.client, taskQueue, testInput(caseId, brief));
+  const review = {
+    ...testBrief().review,
+    reviewers: [
+      { name: 'alice', role: 'tech' },
+      { name: 'bob', role: 'tech' },
+      { name: 'carol', role: 'data' },
+    ],
+    quorum: { roles: ['tech', 'data'] },
+  };
+  await withCase(server.env, async (handle) => {
     await waitForPhase(handle, 'review');
     expect((await handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'alice' }] })).quorumMet).toBe(false);
     expect((await handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'bob' }] })).quorumMet).toBe(false);
     expect((await handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'carol' }] })).quorumMet).toBe(true);
     expect((await handle.result()).phase).toBe('published');
-  });
+  }, { prefix: 'roles', brief: { review } });
 });

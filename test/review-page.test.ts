@@ -3,22 +3,23 @@
  * dev server and a worker with the real activities: reviewers read the rendered draft, its QA
  * findings and cited sources, and decide through the workflow's updates.
  */
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { caseInput, startCase } from '../src/cases';
 import { defaultPlanFile, projectRoot, templateFile } from '../src/config';
 import { progressQuery, uploadDraftUpdate, type CaseProgress } from '../src/messages';
+import { caseWorkflowId } from '../src/names';
 import { loadPlan } from '../src/plan';
 import { parseTokens } from '../src/review/auth';
 import { CaseReader } from '../src/review/case-data';
 import { workerStore } from '../src/review/drafts';
 import { type RunningReviewServer, startReviewServer } from '../src/review/server';
 import { bundle, localEnv, startRealWorker, unique } from './helpers/env';
+import { waitForProgress } from './helpers/harness';
+import { type CommandResult, runCasebook } from './helpers/processes';
 import { uploadWrittenDraft } from './helpers/writer';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'casebook-review-'));
@@ -34,41 +35,23 @@ let worker: { stop: () => Promise<void> } | undefined;
 let server: RunningReviewServer;
 let browser: Browser;
 
-const run = promisify(execFile);
-
 /** The casebook CLI as a separate process (output piped, so no colour). */
-async function casebook(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [path.join(projectRoot, 'bin', 'casebook.js'), ...args], {
-      env: { ...process.env, TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: 'default', CASEBOOK_REVIEW_URL: server.url },
-      cwd: projectRoot,
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+function casebook(...args: string[]): Promise<CommandResult> {
+  return runCasebook(args, { ...process.env, TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: 'default', CASEBOOK_REVIEW_URL: server.url });
 }
 
 /** The writer who uploads the hand-written drafts. */
 const WRITER = 'frank';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const handleOf = (caseId: string) => env.client.workflow.getHandle(caseWorkflowId(caseId));
 
 async function progressOf(caseId: string): Promise<CaseProgress> {
-  return env.client.workflow.getHandle(`case-${caseId}`).query(progressQuery);
+  return handleOf(caseId).query(progressQuery);
 }
 
 /** Waits until the case is in review at a revision other than `not`. */
-async function inReview(caseId: string, not?: string): Promise<CaseProgress> {
-  for (let i = 0; i < 600; i++) {
-    const p = await progressOf(caseId).catch(() => undefined);
-    if (p?.phase === 'review' && p.revision && p.revision !== not) return p;
-    if (p?.phase === 'attention') throw new Error(`${caseId} needs attention: ${p.attention}`);
-    await sleep(250);
-  }
-  throw new Error(`${caseId} did not reach review`);
+function inReview(caseId: string, not?: string): Promise<CaseProgress> {
+  return waitForProgress(handleOf(caseId), 'review at a new revision', (p) => p.phase === 'review' && !!p.revision && p.revision !== not, 150_000);
 }
 
 async function currentMarkdown(caseId: string): Promise<string> {
@@ -85,7 +68,7 @@ function withParagraph(markdown: string, paragraph: string): string {
 /** A writer's upload: the current draft with one more paragraph in its first section. */
 async function uploadWith(caseId: string, paragraph: string): Promise<string> {
   const changed = withParagraph(await currentMarkdown(caseId), paragraph);
-  const info = await env.client.workflow.getHandle(`case-${caseId}`).executeUpdate(uploadDraftUpdate, { args: [{ author: WRITER, markdown: changed }] });
+  const info = await handleOf(caseId).executeUpdate(uploadDraftUpdate, { args: [{ author: WRITER, markdown: changed }] });
   return info.revision;
 }
 
@@ -99,6 +82,17 @@ async function pickName(page: Page, name: string): Promise<void> {
   await page.fill('input[name=reviewer]', name);
   await page.click('form.pick button');
   await page.waitForURL(`${server.url}/`);
+}
+
+/** A new page on the case as `reviewer`, the decision form filled with `comment`; and the revision shown. */
+async function decisionForm(reviewer: string, caseId: string, comment: string): Promise<{ page: Page; revision: string }> {
+  const page = await newPage();
+  await pickName(page, reviewer);
+  await page.goto(`${server.url}/cases/${caseId}`);
+  const revision = await page.locator('#revision').innerText();
+  await page.selectOption('select[name=reviewer]', reviewer);
+  await page.fill('textarea[name=comment]', comment);
+  return { page, revision };
 }
 
 beforeAll(async () => {
@@ -116,7 +110,7 @@ beforeAll(async () => {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
   // The composer leaves the prose to a writer: each case waits in drafting for the written draft.
-  await Promise.all(['square', 'blizzard'].map((id) => uploadWrittenDraft(env.client.workflow.getHandle(`case-${id}`), id, 'v15.0', WRITER)));
+  await Promise.all(['square', 'blizzard'].map((id) => uploadWrittenDraft(handleOf(id), id, 'v15.0', WRITER)));
   const first = await inReview('square');
   await inReview('blizzard');
   // A writer adds a paragraph with a script and an event handler to square's draft: QA warns
@@ -191,18 +185,13 @@ test('alice opens her inbox, opens a case, reads the draft, a QA finding and a s
   await page.click('button[value=approve]');
   await page.locator('#message').waitFor();
   expect(await page.locator('#message').innerText()).toContain(`Approval of revision ${revision} recorded`);
-  const result = await env.client.workflow.getHandle('case-square').result();
+  const result = await handleOf('square').result();
   expect(result).toEqual(expect.objectContaining({ phase: 'published', revision, approvals: ['alice'] }));
   await page.context().close();
 }, 300_000);
 
 test('bob requests changes back to writing, and the new revision shows the diff without a reload', async () => {
-  const page = await newPage();
-  await pickName(page, 'bob');
-  await page.goto(`${server.url}/cases/blizzard`);
-  const before = await page.locator('#revision').innerText();
-  await page.selectOption('select[name=reviewer]', 'bob');
-  await page.fill('textarea[name=comment]', 'Cite the concurrent-player figure');
+  const { page, revision: before } = await decisionForm('bob', 'blizzard', 'Cite the concurrent-player figure');
   await page.selectOption('select[name=backTo]', 'writing');
   await page.click('button[value=requestChanges]');
   await page.locator('#message').waitFor();
@@ -210,10 +199,7 @@ test('bob requests changes back to writing, and the new revision shows the diff 
 
   // The composer's new skeleton waits in drafting for the writer, who answers the change request
   // through the CLI (which runs QA on the upload for the writer).
-  for (let i = 0; (await progressOf('blizzard')).phase !== 'drafting'; i++) {
-    if (i === 1200) throw new Error('blizzard never reached drafting after the change request');
-    await sleep(250);
-  }
+  await waitForProgress(handleOf('blizzard'), 'drafting after the change request', (p) => p.phase === 'drafting', 300_000);
   const answer = path.join(tmp, 'blizzard-answer.md');
   const written = readFileSync(path.join(projectRoot, 'drafts', 'v15.0', 'blizzard.md'), 'utf8');
   writeFileSync(answer, withParagraph(written, 'Answering bob ("Cite the concurrent-player figure"): the figure now carries its source.'));
@@ -239,7 +225,7 @@ test('the CLI prints the draft, the diff since bob\'s decision, and the review p
   const reviewUrl = JSON.parse(shown.stdout).reviewUrl as string;
   expect(reviewUrl).toBe(`${server.url}/cases/blizzard`);
   // The Temporal Web UI shows the link in the case workflow's details.
-  const details = await (await env.client.workflow.getHandle('case-blizzard').describe()).staticDetails();
+  const details = await (await handleOf('blizzard').describe()).staticDetails();
   expect(details).toMatch(/Review page: \[http:\/\/[^\]]+\/cases\/blizzard\]/);
   const page = await fetch(reviewUrl);
   expect(await page.text()).toMatch(/Blizzard[\s\S]*<h2[^>]*>1\. [\s\S]*name="decision" value="approve"/);
@@ -262,12 +248,7 @@ test('the CLI prints the draft, the diff since bob\'s decision, and the review p
 }, 300_000);
 
 test('a decision on a stale revision shows the validator\'s message', async () => {
-  const page = await newPage();
-  await pickName(page, 'alice');
-  await page.goto(`${server.url}/cases/blizzard`);
-  const shown = await page.locator('#revision').innerText();
-  await page.selectOption('select[name=reviewer]', 'alice');
-  await page.fill('textarea[name=comment]', 'Reads well');
+  const { page, revision: shown } = await decisionForm('alice', 'blizzard', 'Reads well');
   const next = await uploadWith('blizzard', 'A writer adds one more paragraph while alice reads.');
   await inReview('blizzard', shown);
   await page.locator('#stale-banner').waitFor({ state: 'visible', timeout: 30_000 });

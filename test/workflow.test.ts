@@ -1,7 +1,6 @@
 /**
  * The case workflow on a real Temporal dev server (the provisioned CLI), with test activities.
  */
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import {
   approveSignal,
   approveUpdate,
@@ -14,22 +13,13 @@ import {
   uploadDraftUpdate,
 } from '../src/messages';
 import { revisionOf } from '../activities/store';
-import { localEnv } from './helpers/env';
 import { testBrief } from './helpers/fakes';
-import { bundleOnce, expectUpdateRejected, waitForPhase, withCase } from './helpers/harness';
+import { expectUpdateRejected, useTestServer, waitForPhase, withCase } from './helpers/harness';
 
-let env: TestWorkflowEnvironment;
-
-beforeAll(async () => {
-  [env] = await Promise.all([localEnv(), bundleOnce()]);
-});
-
-afterAll(async () => {
-  await env?.teardown();
-});
+const server = useTestServer();
 
 test('a case walks every phase, waits in review, and publishes once the quorum approves', async () => {
-  await withCase(env, async (handle, controls) => {
+  await withCase(server.env, async (handle, controls) => {
     await waitForPhase(handle, 'review');
     const progress = await handle.query(progressQuery);
     expect(progress.percent).toBeGreaterThan(0);
@@ -56,7 +46,7 @@ test('a case walks every phase, waits in review, and publishes once the quorum a
 });
 
 test('updates are rejected at once with clear messages; nothing changes', async () => {
-  await withCase(env, async (handle) => {
+  await withCase(server.env, async (handle) => {
     await waitForPhase(handle, 'review');
     const { revision } = await handle.query(progressQuery);
 
@@ -84,7 +74,7 @@ test('updates are rejected at once with clear messages; nothing changes', async 
 });
 
 test('the author cannot approve their own draft', async () => {
-  await withCase(env, 
+  await withCase(server.env, 
     async (handle) => {
       await waitForPhase(handle, 'review');
       expect(await expectUpdateRejected(handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'carol' }] }))).toMatch(/carol wrote revision .* cannot review it/);
@@ -94,7 +84,7 @@ test('the author cannot approve their own draft', async () => {
 });
 
 test('an invalid signal is recorded in the audit trail and changes nothing', async () => {
-  await withCase(env, async (handle) => {
+  await withCase(server.env, async (handle) => {
     await waitForPhase(handle, 'review');
     await handle.signal(approveSignal, { reviewer: 'mallory' });
     await handle.signal(approveSignal, { nonsense: true } as never);
@@ -112,7 +102,7 @@ test('an invalid signal is recorded in the audit trail and changes nothing', asy
 });
 
 test('request-changes back to analysis makes a new revision; approvals of the old one are void', async () => {
-  await withCase(env, async (handle, controls) => {
+  await withCase(server.env, async (handle, controls) => {
     await waitForPhase(handle, 'review');
     const before = await handle.query(progressQuery);
     await handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'alice', revision: before.revision }] });
@@ -141,7 +131,7 @@ test('request-changes back to analysis makes a new revision; approvals of the ol
 });
 
 test('QA errors send the draft back to writing; a repeated failure needs attention until a writer uploads', async () => {
-  await withCase(env, 
+  await withCase(server.env, 
     async (handle, controls) => {
       await waitForPhase(handle, 'attention');
       const progress = await handle.query(progressQuery);
@@ -168,7 +158,7 @@ test('QA errors send the draft back to writing; a repeated failure needs attenti
 
 
 test('a failure after publishing is compensated and the case needs attention', async () => {
-  await withCase(env, 
+  await withCase(server.env, 
     async (handle, controls) => {
       await waitForPhase(handle, 'review');
       await handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'alice' }] });
@@ -191,7 +181,7 @@ test('a failure after publishing is compensated and the case needs attention', a
 
 test('a compensation that fails parks the case in attention with what was and was not undone; resume retries it', async () => {
   await withCase(
-    env,
+    server.env,
     async (handle, controls) => {
       const { revision } = await waitForPhase(handle, 'review');
       await handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'alice' }] });
@@ -234,7 +224,7 @@ test('a compensation that fails parks the case in attention with what was and wa
 });
 
 test('past the revision cap the case needs attention, visibly', async () => {
-  await withCase(env, 
+  await withCase(server.env, 
     async (handle) => {
       await waitForPhase(handle, 'review');
       await handle.executeUpdate(requestChangesUpdate, { args: [{ reviewer: 'alice', comment: 'again' }] });

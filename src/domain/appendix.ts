@@ -1,13 +1,20 @@
 /**
  * The shared appendix every case may link to instead of repeating: the Temporal pattern catalogue,
- * as docs/patterns.md with each pattern's code as a real TypeScript file (docs/patterns/<id>.ts)
- * that tsc and eslint check with the rest of the project. Pure: `npm run write-patterns` writes it.
+ * as docs/patterns.md with each pattern's code as a real TypeScript file (docs/patterns/<id>.ts).
+ * Those files are the samples' only source, checked by tsc and eslint with the rest of the project;
+ * the caller reads them (src/pattern-sources.ts) and passes their text in. Pure:
+ * `npm run write-patterns` writes the result.
  */
-import { PATTERNS } from './patterns';
+import { PATTERNS, type PatternId } from './patterns';
 import type { Lang } from './types';
 
-/** The appendix's files, by path relative to the library directory. */
-export function appendixFiles(lang: Lang = 'zh'): Map<string, string> {
+/** Path of a pattern's sample relative to the library directory, as the appendix links it. */
+export function patternFile(id: PatternId): string {
+  return `patterns/${id}.ts`;
+}
+
+/** The appendix's files, by path relative to the library directory, from each pattern's sample code. */
+export function appendixFiles(code: ReadonlyMap<PatternId, string>, lang: Lang = 'zh'): Map<string, string> {
   const files = new Map<string, string>();
   const md: string[] = [
     lang === 'zh' ? '# Temporal 模式目录' : '# Temporal pattern catalogue',
@@ -18,8 +25,10 @@ export function appendixFiles(lang: Lang = 'zh'): Map<string, string> {
     '',
   ];
   for (const p of PATTERNS) {
-    const file = `patterns/${p.id}.ts`;
-    files.set(file, p.excerpt.code.trimEnd() + '\n');
+    const file = patternFile(p.id);
+    const sample = code.get(p.id);
+    if (sample === undefined) throw new Error(`no sample code was given for pattern ${p.id} (${file})`);
+    files.set(file, sample.trimEnd() + '\n');
     md.push(
       `## ${p.name[lang]}`,
       '',
@@ -30,7 +39,7 @@ export function appendixFiles(lang: Lang = 'zh'): Map<string, string> {
       `${lang === 'zh' ? '示例' : 'Sample'}（[${file}](${file})）${lang === 'zh' ? '：' : ':'}`,
       '',
       '```ts',
-      p.excerpt.code.trimEnd(),
+      sample.trimEnd(),
       '```',
       '',
     );

@@ -209,26 +209,20 @@ function background(ctx: Ctx): string[] {
   return out;
 }
 
+/** A lead-in line and a bullet list of the brief's items, in the document's language. */
+function bulleted(ctx: Ctx, zh: string, en: string, items: Bilingual[]): string[] {
+  return [tt(ctx, zh, en), '', ...items.map((item) => `- ${t(ctx, item)}`), ''];
+}
+
 function requirements(ctx: Ctx): string[] {
   return [
-    tt(ctx, '本设计需要满足以下需求：', 'The design has to meet these requirements:'),
-    '',
-    ...ctx.brief.requirements.map((r) => `- ${t(ctx, r)}`),
-    '',
-    tt(ctx, '案例特征：', 'Case features:'),
-    '',
-    ...ctx.brief.features.map((f) => `- ${t(ctx, f)}`),
-    '',
+    ...bulleted(ctx, '本设计需要满足以下需求：', 'The design has to meet these requirements:', ctx.brief.requirements),
+    ...bulleted(ctx, '案例特征：', 'Case features:', ctx.brief.features),
   ];
 }
 
 function challenges(ctx: Ctx): string[] {
-  return [
-    tt(ctx, '公开资料与需求分析指出的主要挑战：', 'The main challenges, from the public material and the requirements:'),
-    '',
-    ...ctx.brief.painPoints.map((p) => `- ${t(ctx, p)}`),
-    '',
-  ];
+  return bulleted(ctx, '公开资料与需求分析指出的主要挑战：', 'The main challenges, from the public material and the requirements:', ctx.brief.painPoints);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
  *
  * Pure data and logic: no I/O, no Node built-ins. Every text in the catalogue is free of digits on
  * purpose, because case documents may only carry numbers that are cited or labelled; digits inside the
- * TypeScript excerpts are fine (code blocks are not prose).
+ * TypeScript samples (docs/patterns/<id>.ts) are fine (code blocks are not prose).
  */
 import type { CaseBrief } from './types';
 
@@ -25,12 +25,15 @@ export interface Bilingual {
   en: string;
 }
 
-/** A TypeScript excerpt: a complete module that type-checks on its own against @temporalio 1.24. */
+/**
+ * A pattern's TypeScript sample. The code itself is a real module, `docs/patterns/<id>.ts`, that tsc
+ * and eslint check with the project; this module does no I/O, so whoever needs the text reads it
+ * there (src/pattern-sources.ts) and passes it in.
+ */
 export interface PatternExcerpt {
   /** Where the code runs: workflow code, an activity, a client program or a worker process. */
   kind: 'workflow' | 'activity' | 'client' | 'worker';
   title: Bilingual;
-  code: string;
 }
 
 export interface Pattern {
@@ -51,353 +54,6 @@ export interface Pattern {
   excerpt: PatternExcerpt;
 }
 
-const SAGA_CODE = `import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
-
-/** The payment activities, declared as a type only: the workflow never imports activity code. */
-interface PaymentActivities {
-  reserveFunds(input: { paymentId: string; amountMinor: number }): Promise<string>;
-  releaseFunds(input: { paymentId: string; reservationId: string }): Promise<void>;
-  capturePayment(input: { paymentId: string; reservationId: string }): Promise<string>;
-  refundPayment(input: { paymentId: string; captureId: string }): Promise<void>;
-  notifyMerchant(input: { paymentId: string; captureId: string }): Promise<void>;
-}
-
-const { reserveFunds, releaseFunds, capturePayment, refundPayment, notifyMerchant } =
-  proxyActivities<PaymentActivities>({
-    startToCloseTimeout: '30 seconds',
-    retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['CardDeclined'] },
-  });
-
-/** Saga: every completed step registers its compensation; on failure they run in reverse order. */
-export async function paymentSaga(input: { paymentId: string; amountMinor: number }): Promise<string> {
-  const compensations: Array<() => Promise<void>> = [];
-  try {
-    const reservationId = await reserveFunds(input);
-    compensations.unshift(() => releaseFunds({ paymentId: input.paymentId, reservationId }));
-    const captureId = await capturePayment({ paymentId: input.paymentId, reservationId });
-    compensations.unshift(() => refundPayment({ paymentId: input.paymentId, captureId }));
-    await notifyMerchant({ paymentId: input.paymentId, captureId });
-    return captureId;
-  } catch (err) {
-    for (const compensate of compensations) {
-      await compensate();
-    }
-    throw ApplicationFailure.create({
-      message: 'payment ' + input.paymentId + ' was rolled back',
-      type: 'PaymentRolledBack',
-      nonRetryable: true,
-      cause: err instanceof Error ? err : undefined,
-    });
-  }
-}
-`;
-
-const SIGNALS_CODE = `import {
-  condition,
-  defineQuery,
-  defineSignal,
-  defineUpdate,
-  proxyActivities,
-  setHandler,
-} from '@temporalio/workflow';
-
-interface ReviewActivities {
-  openReview(input: { requestId: string }): Promise<void>;
-  applyDecision(input: { requestId: string; approved: boolean; reviewer: string }): Promise<void>;
-  escalate(input: { requestId: string }): Promise<void>;
-}
-
-const { openReview, applyDecision, escalate } = proxyActivities<ReviewActivities>({
-  startToCloseTimeout: '1 minute',
-});
-
-/** One JSON object per message, so the Web UI and the CLI can send it as easily as code. */
-export interface Decision {
-  reviewer: string;
-  approved: boolean;
-  comment?: string;
-}
-
-export const decisionSignal = defineSignal<[Decision]>('decision');
-export const decideUpdate = defineUpdate<string, [Decision]>('decide');
-export const statusQuery = defineQuery<string>('status');
-
-/** Waits durably for a human decision (signal or validated update), escalating after a deadline. */
-export async function manualReviewWorkflow(input: { requestId: string; reviewers: string[] }): Promise<boolean> {
-  const state: { decision?: Decision; status: string } = { status: 'waiting' };
-  setHandler(decisionSignal, (decision) => {
-    if (input.reviewers.includes(decision.reviewer)) state.decision ??= decision;
-  });
-  setHandler(
-    decideUpdate,
-    (decision) => {
-      state.decision ??= decision;
-      return 'recorded';
-    },
-    {
-      validator: (decision) => {
-        if (!input.reviewers.includes(decision.reviewer)) {
-          throw new Error('unknown reviewer ' + decision.reviewer);
-        }
-      },
-    },
-  );
-  setHandler(statusQuery, () => state.status);
-
-  await openReview({ requestId: input.requestId });
-  if (!(await condition(() => state.decision !== undefined, '2 days'))) {
-    state.status = 'escalated';
-    await escalate({ requestId: input.requestId });
-    await condition(() => state.decision !== undefined);
-  }
-  const decision = state.decision;
-  if (decision === undefined) throw new Error('unreachable: condition guarantees a decision');
-  state.status = decision.approved ? 'approved' : 'rejected';
-  await applyDecision({ requestId: input.requestId, approved: decision.approved, reviewer: decision.reviewer });
-  return decision.approved;
-}
-`;
-
-const CHILD_CODE = `import { executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
-
-interface ShardActivities {
-  processShard(input: { batchId: string; shard: number }): Promise<number>;
-}
-
-const { processShard } = proxyActivities<ShardActivities>({ startToCloseTimeout: '5 minutes' });
-
-/** One child per shard: its own history, retries and visibility in the Web UI. */
-export async function shardWorkflow(input: { batchId: string; shard: number }): Promise<number> {
-  return processShard(input);
-}
-
-/** Fans out in waves so the parent history and the downstream load stay bounded. */
-export async function batchWorkflow(input: { batchId: string; shards: number; wave: number }): Promise<number> {
-  const parentId = workflowInfo().workflowId;
-  let processed = 0;
-  for (let start = 0; start < input.shards; start += input.wave) {
-    const end = Math.min(start + input.wave, input.shards);
-    const wave: Promise<number>[] = [];
-    for (let shard = start; shard < end; shard++) {
-      wave.push(
-        executeChild(shardWorkflow, {
-          workflowId: parentId + '/shard-' + shard,
-          args: [{ batchId: input.batchId, shard }],
-        }),
-      );
-    }
-    for (const count of await Promise.all(wave)) processed += count;
-  }
-  return processed;
-}
-`;
-
-const HEARTBEAT_CODE = `import { activityInfo, heartbeat } from '@temporalio/activity';
-
-/** Storage the activity copies between; injected so the activity stays testable. */
-export interface ChunkStore {
-  size(fileId: string): Promise<number>;
-  copyChunk(fileId: string, offset: number, length: number): Promise<void>;
-}
-
-export function createTransferActivities(store: ChunkStore) {
-  return {
-    /**
-     * Copies a large file chunk by chunk. Each heartbeat records the offset reached, so a retry after a
-     * worker crash resumes there instead of starting over; the workflow sets a short heartbeatTimeout.
-     */
-    async transferFile(input: { fileId: string; chunkBytes: number }): Promise<number> {
-      const total = await store.size(input.fileId);
-      const checkpoint: unknown = activityInfo().heartbeatDetails;
-      let offset = typeof checkpoint === 'number' ? checkpoint : 0;
-      while (offset < total) {
-        const length = Math.min(input.chunkBytes, total - offset);
-        await store.copyChunk(input.fileId, offset, length);
-        offset += length;
-        heartbeat(offset);
-      }
-      return offset;
-    },
-  };
-}
-`;
-
-const CONTINUE_AS_NEW_CODE = `import {
-  allHandlersFinished,
-  condition,
-  continueAsNew,
-  defineSignal,
-  proxyActivities,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
-
-export interface Reading {
-  sensor: string;
-  value: number;
-}
-
-interface DeviceActivities {
-  applyReading(input: { deviceId: string; reading: Reading }): Promise<void>;
-}
-
-const { applyReading } = proxyActivities<DeviceActivities>({ startToCloseTimeout: '30 seconds' });
-
-export const readingSignal = defineSignal<[Reading]>('reading');
-
-/** A long-lived entity workflow: it hands its state to a fresh run when the history grows large. */
-export async function deviceWorkflow(input: { deviceId: string; pending?: Reading[] }): Promise<void> {
-  const queue: Reading[] = [...(input.pending ?? [])];
-  setHandler(readingSignal, (reading) => {
-    queue.push(reading);
-  });
-  for (;;) {
-    await condition(() => queue.length > 0 || workflowInfo().continueAsNewSuggested);
-    while (queue.length > 0) {
-      const reading = queue.shift();
-      if (reading !== undefined) await applyReading({ deviceId: input.deviceId, reading });
-    }
-    if (workflowInfo().continueAsNewSuggested) {
-      await condition(allHandlersFinished);
-      await continueAsNew<typeof deviceWorkflow>({ deviceId: input.deviceId, pending: queue });
-    }
-  }
-}
-`;
-
-const SCHEDULES_CODE = `import { Client, Connection, ScheduleOverlapPolicy } from '@temporalio/client';
-
-/** Creates the nightly reconciliation schedule; the server starts the workflow, no cron host needed. */
-export async function createReconciliationSchedule(): Promise<void> {
-  const connection = await Connection.connect();
-  try {
-    const client = new Client({ connection });
-    await client.schedule.create({
-      scheduleId: 'nightly-reconciliation',
-      spec: { calendars: [{ hour: 2, minute: 0 }] },
-      action: {
-        type: 'startWorkflow',
-        workflowType: 'reconciliationWorkflow',
-        taskQueue: 'reconciliation',
-        args: [{ scope: 'all-accounts' }],
-      },
-      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
-    });
-  } finally {
-    await connection.close();
-  }
-}
-`;
-
-const VERSIONING_CODE = `import { patched, proxyActivities } from '@temporalio/workflow';
-
-interface OrderActivities {
-  charge(input: { orderId: string }): Promise<void>;
-  checkRisk(input: { orderId: string }): Promise<boolean>;
-  hold(input: { orderId: string }): Promise<void>;
-}
-
-const { charge, checkRisk, hold } = proxyActivities<OrderActivities>({ startToCloseTimeout: '1 minute' });
-
-/**
- * A change to running code goes behind patched(): histories recorded before the change replay the
- * old branch, new executions take the new one. Once no old execution is open, deprecatePatch() and
- * later removal finish the migration.
- */
-export async function orderWorkflow(input: { orderId: string }): Promise<void> {
-  if (patched('risk-check-before-charge')) {
-    if (!(await checkRisk(input))) {
-      await hold(input);
-      return;
-    }
-  }
-  await charge(input);
-}
-`;
-
-const TIMERS_CODE = `import { condition, defineSignal, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
-
-interface DeadlineActivities {
-  sendReminder(input: { orderId: string }): Promise<void>;
-  cancelOrder(input: { orderId: string }): Promise<void>;
-  releaseStock(input: { orderId: string }): Promise<void>;
-}
-
-const { sendReminder, cancelOrder, releaseStock } = proxyActivities<DeadlineActivities>({
-  startToCloseTimeout: '1 minute',
-});
-
-export const paidSignal = defineSignal<[{ paymentId: string }]>('paid');
-
-/** Durable timers: the deadlines survive worker restarts and deployments because the server keeps them. */
-export async function paymentDeadlineWorkflow(input: { orderId: string }): Promise<'paid' | 'expired'> {
-  const state: { paymentId?: string } = {};
-  setHandler(paidSignal, ({ paymentId }) => {
-    state.paymentId = paymentId;
-  });
-  if (await condition(() => state.paymentId !== undefined, '1 hour')) return 'paid';
-  await sendReminder(input);
-  if (await condition(() => state.paymentId !== undefined, '23 hours')) return 'paid';
-  await cancelOrder(input);
-  await sleep('5 minutes');
-  await releaseStock(input);
-  return 'expired';
-}
-`;
-
-const IDEMPOTENCY_CODE = `import { ApplicationFailure } from '@temporalio/activity';
-
-/** The downstream API; it deduplicates requests that carry the same idempotency key. */
-export interface PaymentGateway {
-  charge(request: {
-    idempotencyKey: string;
-    accountId: string;
-    amountMinor: number;
-  }): Promise<{ chargeId: string; status: 'succeeded' | 'declined' }>;
-}
-
-export function createChargeActivities(gateway: PaymentGateway) {
-  return {
-    /** Safe to retry: the key is derived from the business id, never from the attempt. */
-    async charge(input: { paymentId: string; accountId: string; amountMinor: number }): Promise<string> {
-      const result = await gateway.charge({
-        idempotencyKey: 'charge:' + input.paymentId,
-        accountId: input.accountId,
-        amountMinor: input.amountMinor,
-      });
-      if (result.status === 'declined') {
-        // A business outcome, not a transient fault: retrying cannot change it.
-        throw ApplicationFailure.nonRetryable('card declined for payment ' + input.paymentId, 'CardDeclined');
-      }
-      return result.chargeId;
-    },
-  };
-}
-`;
-
-const RATE_LIMIT_CODE = `import { NativeConnection, Worker } from '@temporalio/worker';
-
-/** A dedicated task queue for calls to a rate-limited partner API. */
-export async function runPartnerApiWorker(activities: object): Promise<void> {
-  const connection = await NativeConnection.connect();
-  try {
-    const worker = await Worker.create({
-      connection,
-      taskQueue: 'partner-api',
-      activities,
-      // Enforced by the server across every worker polling this task queue.
-      maxTaskQueueActivitiesPerSecond: 50,
-      // A local bound per worker process.
-      maxConcurrentActivityTaskExecutions: 20,
-    });
-    await worker.run();
-  } finally {
-    await connection.close();
-  }
-}
-`;
-
-/** The pattern catalogue, in its canonical order (the chooser breaks ties by this order). */
 export const PATTERNS: readonly Pattern[] = [
   {
     id: 'saga',
@@ -418,7 +74,7 @@ export const PATTERNS: readonly Pattern[] = [
         en: ['payment', 'transfer', 'transaction', 'order', 'refund', 'compensat', 'settlement', 'checkout', 'purchase', 'billing'],
       },
     },
-    excerpt: { kind: 'workflow', title: { zh: '支付 Saga', en: 'Payment saga' }, code: SAGA_CODE },
+    excerpt: { kind: 'workflow', title: { zh: '支付 Saga', en: 'Payment saga' } },
   },
   {
     id: 'signals-updates',
@@ -439,7 +95,7 @@ export const PATTERNS: readonly Pattern[] = [
         en: ['approval', 'approve', 'human', 'review', 'manual', 'confirm', 'external event', 'callback', 'webhook', 'dispute', 'fraud'],
       },
     },
-    excerpt: { kind: 'workflow', title: { zh: '人工复核与升级', en: 'Manual review with escalation' }, code: SIGNALS_CODE },
+    excerpt: { kind: 'workflow', title: { zh: '人工复核与升级', en: 'Manual review with escalation' } },
   },
   {
     id: 'child-workflows',
@@ -460,7 +116,7 @@ export const PATTERNS: readonly Pattern[] = [
         en: ['batch', 'parallel', 'fan-out', 'fan out', 'shard', 'multi-region', 'global', 'orchestrat', 'large-scale', 'matchmaking', 'tournament', 'fleet'],
       },
     },
-    excerpt: { kind: 'workflow', title: { zh: '分批扇出子 Workflow', en: 'Fan-out in waves' }, code: CHILD_CODE },
+    excerpt: { kind: 'workflow', title: { zh: '分批扇出子 Workflow', en: 'Fan-out in waves' } },
   },
   {
     id: 'heartbeats',
@@ -481,7 +137,7 @@ export const PATTERNS: readonly Pattern[] = [
         en: ['large file', 'file', 'upload', 'download', 'long-running', 'long running', 'build', 'transcod', 'render', 'patch', 'firmware', 'over-the-air', 'asset'],
       },
     },
-    excerpt: { kind: 'activity', title: { zh: '可续传的大文件传输', en: 'Resumable large-file transfer' }, code: HEARTBEAT_CODE },
+    excerpt: { kind: 'activity', title: { zh: '可续传的大文件传输', en: 'Resumable large-file transfer' } },
   },
   {
     id: 'continue-as-new',
@@ -502,7 +158,7 @@ export const PATTERNS: readonly Pattern[] = [
         en: ['long-lived', 'lifecycle', 'entity', 'device', 'session', 'telemetry', 'monitoring', 'continuous', 'subscription', 'vehicle'],
       },
     },
-    excerpt: { kind: 'workflow', title: { zh: '设备实体 Workflow', en: 'Device entity workflow' }, code: CONTINUE_AS_NEW_CODE },
+    excerpt: { kind: 'workflow', title: { zh: '设备实体 Workflow', en: 'Device entity workflow' } },
   },
   {
     id: 'schedules',
@@ -523,7 +179,7 @@ export const PATTERNS: readonly Pattern[] = [
         en: ['schedul', 'periodic', 'cron', 'nightly', 'daily', 'reconcil', 'report', 'recurring'],
       },
     },
-    excerpt: { kind: 'client', title: { zh: '夜间对账 Schedule', en: 'Nightly reconciliation schedule' }, code: SCHEDULES_CODE },
+    excerpt: { kind: 'client', title: { zh: '夜间对账 Schedule', en: 'Nightly reconciliation schedule' } },
   },
   {
     id: 'versioning',
@@ -544,7 +200,7 @@ export const PATTERNS: readonly Pattern[] = [
         en: ['version', 'upgrade', 'rollout', 'release', 'migrat', 'deploy', 'canary', 'live ops'],
       },
     },
-    excerpt: { kind: 'workflow', title: { zh: '用 patched() 安全地修改流程', en: 'Changing a running flow with patched()' }, code: VERSIONING_CODE },
+    excerpt: { kind: 'workflow', title: { zh: '用 patched() 安全地修改流程', en: 'Changing a running flow with patched()' } },
   },
   {
     id: 'timers',
@@ -565,7 +221,7 @@ export const PATTERNS: readonly Pattern[] = [
         en: ['timeout', 'deadline', 'delay', 'wait', 'reminder', 'expir', 'time-bound', 'reservation'],
       },
     },
-    excerpt: { kind: 'workflow', title: { zh: '支付期限与提醒', en: 'Payment deadline and reminder' }, code: TIMERS_CODE },
+    excerpt: { kind: 'workflow', title: { zh: '支付期限与提醒', en: 'Payment deadline and reminder' } },
   },
   {
     id: 'idempotency',
@@ -586,7 +242,7 @@ export const PATTERNS: readonly Pattern[] = [
         en: ['idempot', 'duplicate', 'retry', 'retries', 'consisten', 'dedup', 'exactly-once', 'exactly once', 'at-least-once', 'double charg'],
       },
     },
-    excerpt: { kind: 'activity', title: { zh: '带幂等键的扣款 Activity', en: 'Charge activity with an idempotency key' }, code: IDEMPOTENCY_CODE },
+    excerpt: { kind: 'activity', title: { zh: '带幂等键的扣款 Activity', en: 'Charge activity with an idempotency key' } },
   },
   {
     id: 'rate-limiting',
@@ -607,83 +263,9 @@ export const PATTERNS: readonly Pattern[] = [
         en: ['rate limit', 'throttl', 'high concurrency', 'high-concurrency', 'peak', 'burst', 'quota', 'third-party', 'spike', 'traffic'],
       },
     },
-    excerpt: { kind: 'worker', title: { zh: '限速的专用 Worker', en: 'Rate-limited worker' }, code: RATE_LIMIT_CODE },
+    excerpt: { kind: 'worker', title: { zh: '限速的专用 Worker', en: 'Rate-limited worker' } },
   },
 ];
-
-/** Excerpts used when the chosen patterns do not show a workflow, an activity or error handling. */
-export const GENERIC_EXCERPTS: { workflow: PatternExcerpt; errors: PatternExcerpt } = {
-  workflow: {
-    kind: 'workflow',
-    title: { zh: '主流程 Workflow', en: 'Main workflow' },
-    code: `import { proxyActivities } from '@temporalio/workflow';
-
-interface ProcessActivities {
-  validate(input: { requestId: string }): Promise<void>;
-  execute(input: { requestId: string }): Promise<string>;
-  notify(input: { requestId: string; resultId: string }): Promise<void>;
-}
-
-const { validate, execute, notify } = proxyActivities<ProcessActivities>({
-  startToCloseTimeout: '1 minute',
-  heartbeatTimeout: '20 seconds',
-});
-
-/** The main flow: each step is an activity, so Temporal retries and records it. */
-export async function requestWorkflow(input: { requestId: string }): Promise<string> {
-  await validate(input);
-  const resultId = await execute(input);
-  await notify({ requestId: input.requestId, resultId });
-  return resultId;
-}
-`,
-  },
-  errors: {
-    kind: 'workflow',
-    title: { zh: '重试策略与不可重试错误', en: 'Retry policy and non-retryable errors' },
-    code: `import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
-
-interface StepActivities {
-  validate(input: { requestId: string }): Promise<void>;
-  execute(input: { requestId: string }): Promise<string>;
-}
-
-// Validation is a business rule: one attempt. Execution talks to a flaky network: bounded retries.
-const { validate } = proxyActivities<StepActivities>({
-  startToCloseTimeout: '10 seconds',
-  retry: { maximumAttempts: 1 },
-});
-const { execute } = proxyActivities<StepActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: {
-    initialInterval: '1 second',
-    backoffCoefficient: 2,
-    maximumInterval: '1 minute',
-    maximumAttempts: 10,
-    nonRetryableErrorTypes: ['InvalidRequest'],
-  },
-});
-
-export async function guardedWorkflow(input: { requestId: string }): Promise<string> {
-  try {
-    await validate(input);
-    return await execute(input);
-  } catch (err) {
-    if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'InvalidRequest') {
-      // Fail the execution (not just the task) and keep the whole cause chain.
-      throw ApplicationFailure.create({
-        message: 'request ' + input.requestId + ' is invalid',
-        type: 'InvalidRequest',
-        nonRetryable: true,
-        cause: err,
-      });
-    }
-    throw err;
-  }
-}
-`,
-  },
-};
 
 /** Patterns used to reach the minimum when a brief matches fewer; generic to any Temporal design. */
 const FALLBACK: PatternId[] = ['idempotency', 'signals-updates', 'timers'];

@@ -3,138 +3,27 @@
  *
  * Pure types only: workflows import this file, so nothing here may touch I/O.
  */
-/** Languages a case document can be written in; Chinese is the library's language. */
-export type Lang = 'zh' | 'en';
+import type { SourceRef } from './plan-schema';
+import type { Lang, SourceKind } from './vocabulary';
+
+export { LANGS, METRICS, SOURCE_KINDS, type Lang, type MetricBucket, type SourceKind } from './vocabulary';
 
 export { PHASES, REWORK_PHASES, type CasePhase, type ReworkPhase, type WorkPhase } from './phases';
 
-/** The template's metric buckets, each the suffix of a metrics item id (`metrics.<bucket>`). */
-export const METRICS = ['throughput', 'latency', 'reliability', 'cost'] as const;
-export type MetricBucket = (typeof METRICS)[number];
-
-/**
- * What the text held for a source is:
- * - `excerpt`: our own restatement of a page, kept in a project-local file;
- * - `quote`: verbatim text from a page, kept in a project-local file, with a locator;
- * - `snapshot`: the page itself, fetched live and stored with its SHA-256 and fetch time.
- */
-export const SOURCE_KINDS = ['excerpt', 'quote', 'snapshot'] as const;
-export type SourceKind = (typeof SOURCE_KINDS)[number];
-
-/** A source named in a case brief: a project-local file or an http(s) URL. */
-export interface SourceRef {
-  /** Short id, unique within the brief, used in citations: `[S1]`. */
-  id: string;
-  /** `file:` paths are relative to the plan file; otherwise an http(s) URL. */
-  location: string;
-  title: string;
-  /** What the collected text is; the plan loader requires it (absent only for ad-hoc sources). */
-  kind?: SourceKind;
-  publisher?: string;
-  /** Publication date: YYYY-MM-DD, or YYYY / YYYY-MM with `dateNote` saying why the day is not given. */
-  date?: string;
-  /** Why `date` is partial or absent (e.g. a living documentation page). */
-  dateNote?: string;
-  /** When the excerpt or quote was taken from the page (YYYY-MM-DD). */
-  retrieved?: string;
-  /** The date the data describes, when it differs from the publication date (YYYY, YYYY-MM or YYYY-MM-DD). */
-  dataAsOf?: string;
-  /** Where a quote sits in the page (section, paragraph, table). */
-  locator?: string;
-  /** The public URL a reader can check when `location` is a local excerpt. */
-  url?: string;
-}
-
-export interface Reviewer {
-  name: string;
-  role: string;
-}
-
-/** Either N approvals from the roster, or one approval for each listed role. */
-export type Quorum = { count: number } | { roles: string[] };
-
-export interface ReviewPolicy {
-  reviewers: Reviewer[];
-  quorum: Quorum;
-  /** Takes over when the deadline passes; never approves automatically. */
-  backup: Reviewer;
-  /** Durations in ms-compatible strings, e.g. '2 days', '36h'. */
-  remindAfter: string;
-  escalateAfter: string;
-  /** After this many revisions the case needs the lead's attention. */
-  maxRevisions: number;
-}
-
-/** A brief: everything the pipeline needs to produce one case. */
-export interface CaseBrief {
-  id: string;
-  company: string;
-  /** Key of an industry declared in the plan, e.g. `fintech`. */
-  industry: string;
-  title: { zh: string; en: string };
-  features: { zh: string; en: string }[];
-  /** Theme tags used for the scenario-theme classification, e.g. `payments`. */
-  themes: string[];
-  context: { zh: string; en: string };
-  requirements: { zh: string; en: string }[];
-  painPoints: { zh: string; en: string }[];
-  sources: SourceRef[];
-  /**
-   * Figures that are not from a source: design targets and estimates, always labelled as such in
-   * the document. `metric` is the template bucket they belong to.
-   */
-  targets: DesignFigure[];
-  /** Who the draft is attributed to; the author may not approve it. */
-  author: string;
-  language: Lang;
-  review: ReviewPolicy;
-}
-
-/** A number the case states as a design target or an estimate, never as a fact. */
-export interface DesignFigure {
-  metric: MetricBucket;
-  kind: 'target' | 'estimate';
-  /** The statement, including its number, e.g. { zh: '峰值每秒 2,000 笔支付', en: '2,000 payments per second at peak' }. */
-  text: { zh: string; en: string };
-}
-
-export interface Industry {
-  id: string;
-  label: { zh: string; en: string };
-}
-
-/** A case the library already holds (before this plan version). */
-export interface ExistingCase {
-  id: string;
-  company: string;
-  industry: string;
-  themes: string[];
-  /** Where the existing document lives, if it is in this library. */
-  document?: string;
-}
-
-export interface Plan {
-  version: string;
-  title: string;
-  language: Lang;
-  industries: Industry[];
-  existing: ExistingCase[];
-  cases: CaseBrief[];
-  /** Absolute path of the file the plan was loaded from (for messages and relative sources). */
-  file: string;
-}
-
-/** One section of the analysis template. */
-export interface TemplateSection {
-  id: string;
-  title: { zh: string; en: string };
-  items: { id: string; title: { zh: string; en: string } }[];
-}
-
-export interface Template {
-  version: string;
-  sections: TemplateSection[];
-}
+// The brief and the plan are described once, by the plan's zod schema; their types are inferred there.
+export type {
+  CaseBrief,
+  DesignFigure,
+  ExistingCase,
+  Industry,
+  Plan,
+  Quorum,
+  ReviewPolicy,
+  Reviewer,
+  SourceRef,
+  Template,
+  TemplateSection,
+} from './plan-schema';
 
 /** A note or source a researcher added to a running case. */
 export interface ResearchNote {

@@ -23,6 +23,7 @@ import {
   cellsOf,
   footnoteDefinitionsOf,
   isSourcesTitle,
+  lineIn,
   lineOf,
   type ParsedDoc,
   proseOf,
@@ -89,6 +90,16 @@ function citationLinks(doc: ParsedDoc): (node: Nodes) => string | undefined {
 }
 
 /** Applies `visit` to every node under `roots`, skipping code, headings, HTML and footnote definitions. */
+/** A finding, placed at its line and section, for each match of `pattern` in a text node (none for other nodes). */
+function textMatches(doc: ParsedDoc, n: Nodes, pattern: RegExp, finding: (m: RegExpMatchArray) => Omit<Finding, 'line' | 'section'>): Finding[] {
+  if (n.type !== 'text') return [];
+  return [...n.value.matchAll(pattern)].map((m) => {
+    const line = lineIn(n.value, lineOf(n), m.index);
+    const { rule, severity, message, fix } = finding(m);
+    return { rule, severity, line, section: sectionAt(doc, line), message, fix };
+  });
+}
+
 function visitProse(roots: RootContent[], visit: (node: Nodes) => boolean | void): void {
   const go = (node: Nodes): void => {
     if (node.type === 'code' || node.type === 'heading' || node.type === 'footnoteDefinition' || node.type === 'html' || node.type === 'definition') return;
@@ -236,18 +247,14 @@ export function checkCitations(ctx: QaContext): Finding[] {
   });
   // The parser keeps a reference to a missing definition as literal text.
   visitProse(doc.tree.children, (n) => {
-    if (n.type !== 'text') return;
-    for (const m of n.value.matchAll(FOOTNOTE_REF)) {
-      const line = lineOf(n) + (n.value.slice(0, m.index).match(/\n/g)?.length ?? 0);
-      out.push({
+    out.push(
+      ...textMatches(doc, n, FOOTNOTE_REF, (m) => ({
         rule: 'data/citation',
         severity: 'error',
-        line,
-        section: sectionAt(doc, line),
         message: `the footnote reference [^${m[1]}] has no definition`,
         fix: `add \`[^${m[1]}]: <title>, <publisher>, <date>, <url>\` to the sources section, or cite an existing source`,
-      });
-    }
+      })),
+    );
   });
   if (!isCase) return out;
   const sourcesFrom = sourcesHeading(doc)?.line ?? Number.POSITIVE_INFINITY;
@@ -299,18 +306,14 @@ export function checkPlaceholders(ctx: QaContext): Finding[] {
   const { doc } = ctx;
   const out: Finding[] = [];
   walk(doc.tree, (n) => {
-    if (n.type !== 'text') return;
-    for (const m of n.value.matchAll(PLACEHOLDER)) {
-      const line = lineOf(n) + (n.value.slice(0, m.index).match(/\n/g)?.length ?? 0);
-      out.push({
+    out.push(
+      ...textMatches(doc, n, PLACEHOLDER, (m) => ({
         rule: 'data/placeholder',
         severity: 'error',
-        line,
-        section: sectionAt(doc, line),
         message: `placeholder text "${m[0]}" is left in the document`,
         fix: 'write the missing content, or remove the placeholder',
-      });
-    }
+      })),
+    );
   });
   return out;
 }

@@ -5,7 +5,7 @@
  */
 import type { Nodes } from 'mdast';
 import type { Finding, Severity } from '../domain/types';
-import { lineOf, type ParsedDoc, sectionAt, walk } from './markdown';
+import { lineIn, lineOf, type ParsedDoc, sectionAt, walk } from './markdown';
 
 type Where = 'prose' | 'code' | 'ts';
 
@@ -113,7 +113,7 @@ export function checkGlossary(doc: ParsedDoc): Finding[] {
       if (!entry.where.includes(where)) continue;
       entry.pattern.lastIndex = 0;
       for (const m of value.matchAll(entry.pattern)) {
-        const line = firstLine + (value.slice(0, m.index).match(/\n/g)?.length ?? 0);
+        const line = lineIn(value, firstLine, m.index);
         out.push({ rule: 'tech/glossary', severity: entry.severity, line, section: sectionAt(doc, line), message: `${entry.message} ("${m[0].slice(0, 60)}")`, fix: entry.fix });
       }
     }

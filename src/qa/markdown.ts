@@ -49,6 +49,11 @@ export function lineOf(node: { position?: { start: { line: number } } }): number
   return node.position?.start.line ?? 0;
 }
 
+/** The line of `offset` in `text`, a text that starts on `firstLine`. */
+export function lineIn(text: string, firstLine: number, offset = text.length): number {
+  return firstLine + (text.slice(0, offset).match(/\n/g)?.length ?? 0);
+}
+
 /** Plain text of a node: text, inline code and footnote references (as `[^id]`), without URLs. */
 export function textOf(node: Nodes): string {
   switch (node.type) {
@@ -103,8 +108,7 @@ export function proseOf(node: Nodes, linkMark?: (node: Nodes) => string | undefi
       let best: { start: number; line: number; value: string } | undefined;
       for (const p of parts) if (p.start <= offset) best = p;
       if (!best || !best.line) return fallback;
-      const inside = best.value.slice(0, Math.max(0, offset - best.start));
-      return best.line + (inside.match(/\n/g)?.length ?? 0);
+      return lineIn(best.value, best.line, Math.max(0, offset - best.start));
     },
   };
 }

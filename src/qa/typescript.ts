@@ -189,27 +189,12 @@ export function checkTypeScriptBlocks(blocks: CodeBlock[]): Finding[] {
     const sf = program?.getSourceFile(file);
     // JavaScript has no annotations to add: implicit-any diagnostics (TS7xxx) are not the writer's to fix there.
     const diagnostics = [...ls.getSyntacticDiagnostics(file), ...ls.getSemanticDiagnostics(file)].filter((d) => block.kind !== 'js' || d.code < 7000 || d.code >= 8000);
-    for (const d of diagnostics) {
+    const finding = (rule: string, d: ts.Diagnostic): Finding => {
       const message = ts.flattenDiagnosticMessageText(d.messageText, ' ');
-      out.push({
-        rule: 'tech/typecheck',
-        severity: 'error',
-        line: lineIn(sf, d.start),
-        message: `TS${d.code}: ${message} (code block ${i + 1})`,
-        fix: hintFor(message),
-      });
-    }
-    for (const d of ls.getSuggestionDiagnostics(file)) {
-      if (!d.reportsDeprecated) continue;
-      const message = ts.flattenDiagnosticMessageText(d.messageText, ' ');
-      out.push({
-        rule: 'tech/deprecated-api',
-        severity: 'error',
-        line: lineIn(sf, d.start),
-        message: `TS${d.code}: ${message} (code block ${i + 1})`,
-        fix: hintFor(message),
-      });
-    }
+      return { rule, severity: 'error', line: lineIn(sf, d.start), message: `TS${d.code}: ${message} (code block ${i + 1})`, fix: hintFor(message) };
+    };
+    for (const d of diagnostics) out.push(finding('tech/typecheck', d));
+    for (const d of ls.getSuggestionDiagnostics(file)) if (d.reportsDeprecated) out.push(finding('tech/deprecated-api', d));
     if (sf) {
       for (const f of temporalLint(sf, program?.getTypeChecker())) out.push({ rule: f.rule, severity: 'error', line: lineIn(sf, f.pos), message: `${f.message} (code block ${i + 1})`, fix: f.fix });
     }

@@ -5,12 +5,16 @@ import { requireBinary } from '../../src/binaries';
 import { registerSearchAttributes } from '../../src/connection';
 import { CASEBOOK_SEARCH_ATTRIBUTE_KEYS } from '../../src/search-attributes';
 
-/** A real dev server (the provisioned `temporal` binary) with casebook's search attributes. */
-export function localEnv(): Promise<TestWorkflowEnvironment> {
+/**
+ * A real dev server (the provisioned `temporal` binary) with casebook's search attributes;
+ * `extraArgs` go to `temporal server start-dev` (e.g. dynamic config values).
+ */
+export function localEnv(extraArgs: string[] = []): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: requireBinary('cli') },
       searchAttributes: CASEBOOK_SEARCH_ATTRIBUTE_KEYS,
+      extraArgs,
     },
   });
 }

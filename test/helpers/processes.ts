@@ -3,11 +3,12 @@
  * casebook workers (test/helpers/fault-worker.ts) that can be killed. Every process started here is
  * tracked; call `killAll()` in afterAll so nothing outlives the test file.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { requireBinary } from '../../src/binaries';
 import { projectRoot } from '../../src/config';
@@ -15,6 +16,28 @@ import { pollUntil } from '../../src/poll';
 import { devServerArgs } from '../../src/start';
 
 const live = new Set<ChildProcess>();
+const execFileP = promisify(execFile);
+
+/** How a command ended: its exit status and what it printed. */
+export interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `casebook <args>` (bin/casebook.js, as a user would) as a separate process with `env`, from
+ * the project folder; an exit status other than 0 is returned, not thrown.
+ */
+export async function runCasebook(args: string[], env: NodeJS.ProcessEnv): Promise<CommandResult> {
+  try {
+    const { stdout, stderr } = await execFileP(process.execPath, [path.join(projectRoot, 'bin', 'casebook.js'), ...args], { env, cwd: projectRoot, maxBuffer: 16 * 1024 * 1024 });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as CommandResult;
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
 
 /** The lowest port the kernel hands out by itself (outgoing connections, listen on port 0). */
 function ephemeralLow(): number {
@@ -25,7 +48,8 @@ function ephemeralLow(): number {
   }
 }
 
-function canListen(port: number): Promise<boolean> {
+/** Whether `port` on 127.0.0.1 can be listened on right now. */
+export function canListen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = net.createServer();
     server.once('error', () => resolve(false));
@@ -102,6 +126,17 @@ export async function killAll(): Promise<void> {
   await Promise.all([...live].map((child) => stopProcess(child, 'SIGKILL')));
 }
 
+/** Whether a Temporal frontend answers at `address` (throws while it does not). */
+export async function frontendAnswers(address: string): Promise<true> {
+  const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+  try {
+    await connection.workflowService.getSystemInfo({});
+    return true;
+  } finally {
+    await connection.close();
+  }
+}
+
 /** A `temporal server start-dev` process with its SQLite file, ports and output. */
 export interface DevServer {
   address: string;
@@ -120,15 +155,7 @@ export async function startDevServer(dbFile: string, port: number, uiPort: numbe
   const child = track(spawn(requireBinary('cli'), args, { stdio: ['ignore', 'pipe', 'pipe'] }), 'temporal', output);
   const address = `127.0.0.1:${port}`;
   const exited = () => (child.exitCode !== null ? `the dev server exited with ${child.exitCode}: ${output.join('')}` : undefined);
-  await waitFor(`the dev server on ${address}`, async () => {
-    const connection = await Connection.connect({ address, connectTimeout: 1_000 });
-    try {
-      await connection.workflowService.getSystemInfo({});
-      return true;
-    } finally {
-      await connection.close();
-    }
-  }, 30_000, exited);
+  await waitFor(`the dev server on ${address}`, () => frontendAnswers(address), 30_000, exited);
   return { address, process: child, output };
 }
 

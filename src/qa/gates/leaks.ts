@@ -4,7 +4,7 @@
  */
 import type { Finding } from '../../domain/types';
 import { WRITER_MARKER } from '../../domain/drafting';
-import { lineOf, type ParsedDoc, sectionAt, walk } from '../markdown';
+import { lineIn, lineOf, type ParsedDoc, sectionAt, walk } from '../markdown';
 
 interface Leak {
   pattern: RegExp;
@@ -25,7 +25,7 @@ export const LEAKS: readonly Leak[] = [
 function leaksIn(text: string, line: number, out: Finding[], doc: ParsedDoc | undefined, rule: string): void {
   for (const leak of LEAKS) {
     for (const m of text.matchAll(leak.pattern)) {
-      const at = line + (text.slice(0, m.index).match(/\n/g)?.length ?? 0);
+      const at = lineIn(text, line, m.index);
       const section = doc ? sectionAt(doc, at) : undefined;
       out.push({
         rule,
