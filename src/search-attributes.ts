@@ -1,4 +1,4 @@
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineSearchAttributeKey, type SearchAttributePair, SearchAttributeType } from '@temporalio/common';
 
 /**
  * Custom search attributes: declared once, registered by `npm start`, compose and the tests.
@@ -12,6 +12,21 @@ export const CaseProgressKey = defineSearchAttributeKey('CaseProgress', SearchAt
 export const CaseRevisionKey = defineSearchAttributeKey('CaseRevision', SearchAttributeType.KEYWORD);
 export const CaseReviewersKey = defineSearchAttributeKey('CaseReviewers', SearchAttributeType.KEYWORD_LIST);
 export const CampaignKey = defineSearchAttributeKey('Campaign', SearchAttributeType.KEYWORD);
+
+/**
+ * The search attributes a case starts with, for the start options: what is known before it runs,
+ * so that its first workflow task has nothing to write (the workflow seeds what it has written
+ * from these).
+ */
+export function caseStartSearchAttributes(c: { caseId: string; industry: string; campaign?: string }): SearchAttributePair[] {
+  return [
+    { key: CaseIdKey, value: c.caseId },
+    { key: CaseIndustryKey, value: c.industry },
+    { key: CasePhaseKey, value: 'research' },
+    { key: CaseProgressKey, value: 0 },
+    ...(c.campaign ? [{ key: CampaignKey, value: c.campaign }] : []),
+  ];
+}
 
 const ALL_KEYS = [
   CaseIdKey,
