@@ -7,9 +7,9 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
 import { approveUpdate, requestChangesUpdate } from '../src/messages';
-import { CasePhaseKey, CaseProgressKey, CaseReviewersKey } from '../src/search-attributes';
+import { CasePhaseKey, CaseProgressKey, CaseReviewersKey, CaseRevisionKey } from '../src/search-attributes';
 import { localEnv } from './helpers/env';
-import { bundleOnce, waitForPhase, withCase } from './helpers/harness';
+import { type CaseHandle, bundleOnce, waitForPhase, waitUntil, withCase } from './helpers/harness';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
@@ -29,9 +29,24 @@ const caseUpserts = (events: HistoryEvent[]) =>
     .map((e) => Object.keys(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}))
     .filter((keys) => keys.length > 0 && !keys.includes('TemporalChangeVersion'));
 
+/** The `CasePhase` an upsert event wrote, if it wrote one. */
+function phaseOf(e: HistoryEvent): string | undefined {
+  const data = e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.CasePhase?.data;
+  return data ? (JSON.parse(Buffer.from(data).toString('utf8')) as string) : undefined;
+}
+
+/** Waits until the visibility of the case lists it in review at `revision` (what the inbox reads). */
+const listedInReview = (handle: CaseHandle, revision: string) =>
+  waitUntil(
+    `${handle.workflowId} to be listed in review at ${revision}`,
+    async () => (await handle.describe()).typedSearchAttributes,
+    (sa) => sa.get(CasePhaseKey) === 'review' && sa.get(CaseRevisionKey) === revision,
+  );
+
 test('a clean case writes its lists three times, cancels no timer, and publishes in the task of the deciding approval', async () => {
   await withCase(env, async (handle, controls) => {
     const { revision } = await waitForPhase(handle, 'review');
+    await listedInReview(handle, revision!);
     await handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'alice', revision }] });
     const described = await handle.describe();
     expect(described.typedSearchAttributes.get(CaseReviewersKey)).toEqual(['bob', 'carol']);
@@ -70,19 +85,20 @@ test('a clean case writes its lists three times, cancels no timer, and publishes
 
 test('leaving review for rework is written (the inbox drops the case) and the review timer is cancelled', async () => {
   await withCase(env, async (handle) => {
+    // As a reviewer would: the case is in the inbox (listed in review) before the change request.
     const first = await waitForPhase(handle, 'review');
+    await listedInReview(handle, first.revision!);
     await handle.executeUpdate(requestChangesUpdate, { args: [{ reviewer: 'alice', comment: 'Cite the volume', revision: first.revision }] });
-    await waitForPhase(handle, 'review', (p) => p.revisionCount === 2);
+    const second = await waitForPhase(handle, 'review', (p) => p.revisionCount === 2);
+    await listedInReview(handle, second.revision!);
     const events = (await handle.fetchHistory()).events ?? [];
-    const phases = events
-      .map((e) => e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.CasePhase?.data)
-      .filter((data): data is Uint8Array => data instanceof Uint8Array)
-      .map((data) => JSON.parse(Buffer.from(data).toString('utf8')) as string);
+    const phases = events.map(phaseOf).filter((phase) => phase !== undefined);
     expect(phases).toEqual(['review', 'writing', 'review']);
     // The first round's deadline timer (when it was started before the change request came) is
     // cancelled, not left to fire while the case waits again.
-    const secondReview = events.map((e) => Boolean(e.upsertWorkflowSearchAttributesEventAttributes)).lastIndexOf(true);
-    const before = events.slice(0, secondReview);
-    expect(before.filter((e) => e.timerCanceledEventAttributes)).toHaveLength(before.filter((e) => e.timerStartedEventAttributes).length);
+    const rework = events.find((e) => phaseOf(e) === 'writing')!;
+    const firstRound = events.filter((e) => e.timerStartedEventAttributes && Number(e.eventId) < Number(rework.eventId)).map((e) => String(e.eventId));
+    const cancelled = events.map((e) => e.timerCanceledEventAttributes?.startedEventId).filter(Boolean).map(String);
+    expect(cancelled).toEqual(expect.arrayContaining(firstRound));
   });
 });

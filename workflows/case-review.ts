@@ -86,10 +86,13 @@ export async function review(run: CaseRun): Promise<void> {
   const revision = s.draft!.revision;
   if (!s.review || s.review.revision !== revision) {
     s.review = { revision, requestedAt: Date.now(), reminded: false, escalated: false };
-    run.refreshVisibility();
+    if (!run.lean) run.refreshVisibility();
     await run.tell('review-requested', pendingReviewers(run.reviewContext()), `${brief.company}: revision ${revision} waits for review (${describeQuorum(policy)}).`);
   }
   const decided = () => quorumMet(run.reviewContext()) || run.changesRequested !== undefined || s.phase !== 'review';
+  // Lean: the lists learn of the review in the task that follows the notification, together with
+  // any decision that came meanwhile; a review decided by then is never listed at all.
+  if (run.lean && !decided()) run.refreshVisibility();
   if ((await awaitDecision(run, decided)) === 'continue-as-new') return;
   if (s.phase !== 'review') return; // an upload moved the case on
   if (run.changesRequested) return rework(run, revision);

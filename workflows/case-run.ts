@@ -156,7 +156,8 @@ export class CaseRun {
     const timed = isWorkPhase(phase) ? phase : HOLD_WORK[phase as HoldPhase];
     if (timed) this.s.timings.push({ phase: timed, startedAt: at });
     this.s.phase = phase;
-    this.refreshVisibility();
+    // Lean: the review step writes a review's lists itself, once the reviewers have been told.
+    if (!(this.lean && phase === 'review')) this.refreshVisibility();
     const parent = workflowInfo().parent;
     if (parent) {
       const change = { caseId: this.caseId, phase, percent: this.percent(), revision: this.s.draft?.revision, reworkLoops: this.s.reworkLoops, at };
