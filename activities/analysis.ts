@@ -6,7 +6,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { NonRetryable } from '../src/domain/failures';
 import { buildOutline, type Outline } from '../src/domain/outline';
 import type { CaseBrief, Dossier, OutlineSummary } from '../src/domain/types';
-import { readArtifactJson } from './artifacts';
+import { briefOf, readArtifactJson } from './artifacts';
 import { putJson } from './store';
 
 export type { Outline, OutlineItem } from '../src/domain/outline';
@@ -18,18 +18,20 @@ export type { Outline, OutlineItem } from '../src/domain/outline';
  */
 export async function analyzeCase(input: {
   caseId: string;
-  brief: CaseBrief;
+  /** Absent when research stored the brief in the dossier. */
+  brief?: CaseBrief;
   dossierRef: string;
   feedback: string[];
 }): Promise<OutlineSummary> {
   const dossier = await readArtifactJson<Dossier>(input.dossierRef, 'research dossier');
-  if (dossier.caseId !== input.caseId || input.brief.id !== input.caseId) {
+  const brief = briefOf(input.brief, dossier);
+  if (dossier.caseId !== input.caseId || brief.id !== input.caseId) {
     throw ApplicationFailure.nonRetryable(
-      `the dossier belongs to case "${dossier.caseId}" and the brief to "${input.brief.id}", not to "${input.caseId}"`,
+      `the dossier belongs to case "${dossier.caseId}" and the brief to "${brief.id}", not to "${input.caseId}"`,
       NonRetryable.CaseMismatch,
     );
   }
-  const outline: Outline = buildOutline(input.brief, dossier, input.feedback);
+  const outline: Outline = buildOutline(brief, dossier, input.feedback);
   const ref = await putJson(outline);
   return { ref, patterns: outline.patterns.map((p) => p.id) };
 }

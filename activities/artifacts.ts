@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { NonRetryable } from '../src/domain/failures';
-import type { Template } from '../src/domain/types';
+import type { CaseBrief, Dossier, Template } from '../src/domain/types';
 import { loadTemplate, PlanError } from '../src/plan';
 import { getArtifact } from './store';
 
@@ -37,6 +37,22 @@ export async function readArtifact(ref: string, what: string): Promise<string> {
 /** Reads a stored JSON artifact; see {@link readArtifact}. */
 export async function readArtifactJson<T>(ref: string, what: string): Promise<T> {
   return JSON.parse(await readArtifact(ref, what)) as T;
+}
+
+/**
+ * The brief a step works from: the one in its input (steps scheduled before research stored it),
+ * else the one research stored in the dossier. A dossier without one cannot be analysed or composed
+ * from (`ArtifactMissing`).
+ */
+export function briefOf(given: CaseBrief | undefined, dossier: Dossier): CaseBrief {
+  const brief = given ?? dossier.brief;
+  if (!brief) {
+    throw ApplicationFailure.nonRetryable(
+      `the dossier of case "${dossier.caseId}" holds no brief and none was passed; pass the brief, or collect a dossier with it (research with \`brief\`)`,
+      NonRetryable.ArtifactMissing,
+    );
+  }
+  return brief;
 }
 
 const templates = new Map<string, { mtimeMs: number; template: Template }>();

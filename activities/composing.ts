@@ -10,7 +10,7 @@ import { composeMarkdown, figuresOf } from '../src/domain/compose';
 import { awaitingWriterOf } from '../src/domain/drafting';
 import type { Outline } from '../src/domain/outline';
 import type { Dossier, DraftInfo, Template } from '../src/domain/types';
-import { readArtifact, readArtifactJson, readTemplate } from './artifacts';
+import { briefOf, readArtifact, readArtifactJson, readTemplate } from './artifacts';
 import { putArtifact, revisionOf } from './store';
 
 export { composeMarkdown, figuresOf } from '../src/domain/compose';
@@ -49,7 +49,7 @@ export async function composeDraft(input: ComposeDraftInput): Promise<DraftInfo>
     throw ApplicationFailure.nonRetryable(`the outline belongs to case "${outline.caseId}", not to "${input.caseId}"`, NonRetryable.CaseMismatch);
   }
   const markdown = composeMarkdown({
-    brief: input.brief,
+    brief: briefOf(input.brief, dossier),
     outline,
     dossier,
     template,

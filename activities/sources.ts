@@ -6,7 +6,7 @@ import { TextDecoder } from 'node:util';
 import { Context } from '@temporalio/activity';
 import { convert } from 'html-to-text';
 import { extractFacts, figureInText, parseExcerpt } from '../src/domain/facts';
-import type { CollectedSource, Dossier, DossierSummary, Fact, PageSnapshot, ResearchNote, SourceKind, SourceRef } from '../src/domain/types';
+import type { CaseBrief, CollectedSource, Dossier, DossierSummary, Fact, PageSnapshot, ResearchNote, SourceKind, SourceRef } from '../src/domain/types';
 import { getSnapshotRecord, putJson, putSnapshot, putSnapshotRecord } from './store';
 import { intSetting, setting, type SettingName } from '../src/config';
 
@@ -15,7 +15,10 @@ export interface CollectSourcesInput {
   caseId: string;
   /** Absolute path of the plan file; `file:` sources are read relative to its folder. */
   planFile: string;
-  sources: SourceRef[];
+  /** The sources to collect; absent when `brief` is given (its sources are collected). */
+  sources?: SourceRef[];
+  /** Stored in the dossier, so analysis and writing read it from there (the brief travels once). */
+  brief?: CaseBrief;
   notes: ResearchNote[];
 }
 
@@ -497,7 +500,7 @@ export async function collectSources(input: CollectSourcesInput): Promise<Dossie
   const cancel = ctx?.cancellationSignal;
   const sources: CollectedSource[] = [];
   const facts: Fact[] = [];
-  const refs = [...input.sources].sort(byId);
+  const refs = [...(input.sources ?? input.brief?.sources ?? [])].sort(byId);
   for (const [i, ref] of refs.entries()) {
     ctx?.heartbeat({ source: ref.id, done: i, total: refs.length });
     const collected = await collectOne(ref, input.planFile, cancel);
@@ -520,7 +523,7 @@ export async function collectSources(input: CollectSourcesInput): Promise<Dossie
     facts.push(...checkFacts(extractFacts(note.text, id), { error: 'a research note; its figures were not checked against a page' }));
   }
   ctx?.heartbeat({ done: refs.length, total: refs.length });
-  const dossier: Dossier = { caseId: input.caseId, sources, facts, notes };
+  const dossier: Dossier = { caseId: input.caseId, sources, facts, notes, ...(input.brief && { brief: input.brief }) };
   const ref = await putJson(dossier);
   return {
     ref,

@@ -23,7 +23,7 @@ import { DefaultLogger, Runtime, Worker, bundleWorkflowCode } from '@temporalio/
 import { binaryVersion, requireBinary } from '../src/binaries';
 import { listCases } from '../src/cli/commands/status';
 import { approveUpdate } from '../src/messages';
-import { CASEBOOK_SEARCH_ATTRIBUTE_KEYS } from '../src/search-attributes';
+import { CASEBOOK_SEARCH_ATTRIBUTE_KEYS, caseStartSearchAttributes } from '../src/search-attributes';
 import { workerLimits } from '../src/config';
 import type { CaseActivities } from '../src/domain/activities';
 import type { BenchFloorActivities } from '../workflows/bench/floor';
@@ -212,7 +212,7 @@ async function main(): Promise<void> {
         Array.from({ length: n }, (_, i) => {
           if (kind === 'case') {
             const caseId = `bench-${prefix}${i}`;
-            return client.workflow.start('caseWorkflow', { taskQueue, workflowId: `case-${caseId}`, args: [testInput(caseId, testBrief({ id: caseId }))] });
+            return client.workflow.start('caseWorkflow', { taskQueue, workflowId: `case-${caseId}`, args: [testInput(caseId, testBrief({ id: caseId }))], typedSearchAttributes: caseStartSearchAttributes({ caseId, industry: testBrief().industry }) });
           }
           const id = `floor-${prefix}${i}`;
           return client.workflow.start('benchFloorWorkflow', { taskQueue, workflowId: id, args: [id] });
@@ -263,7 +263,7 @@ async function main(): Promise<void> {
           await Promise.all(
             Array.from({ length: Math.min(200, options.parked - i) }, (_, j) => {
               const caseId = `parked-${i + j}`;
-              return client.workflow.start('caseWorkflow', { taskQueue, workflowId: `case-${caseId}`, args: [testInput(caseId, testBrief({ id: caseId }))] });
+              return client.workflow.start('caseWorkflow', { taskQueue, workflowId: `case-${caseId}`, args: [testInput(caseId, testBrief({ id: caseId }))], typedSearchAttributes: caseStartSearchAttributes({ caseId, industry: testBrief().industry }) });
             }),
           );
         }

@@ -30,6 +30,12 @@ import { fakeActivities, testBrief, testInput, type FakeControls } from '../test
 /** Where the recorded histories live. */
 export const HISTORY_DIR = path.join(__dirname, '..', 'test', 'histories');
 
+/**
+ * Prefix of the histories this code records. The unprefixed ones were recorded before the lean
+ * engine path (patch `lean-engine-path`) and are kept: cases started then may still be running.
+ */
+export const HISTORY_PREFIX = 'v2-';
+
 interface Scenario {
   name: string;
   description: string;
@@ -126,7 +132,7 @@ async function main(): Promise<void> {
         if (result.phase !== 'published') throw new Error(`${scenario.name} ended in ${result.phase}`);
       });
       const history = await handle.fetchHistory();
-      const file = path.join(HISTORY_DIR, `${scenario.name}.json`);
+      const file = path.join(HISTORY_DIR, `${HISTORY_PREFIX}${scenario.name}.json`);
       writeFileSync(file, historyToJson(history) + '\n');
       console.log(`${scenario.name}: ${history.events?.length ?? 0} events → ${path.relative(process.cwd(), file)} (${scenario.description})`);
     }

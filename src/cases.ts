@@ -4,7 +4,7 @@ import type { CaseBrief, Lang, Plan } from './domain/types';
 import { taskQueue } from './config';
 import { caseWorkflowId } from './names';
 import { reviewUrl } from './review/links';
-import { CaseIdKey, CaseIndustryKey, CasePhaseKey, CaseProgressKey } from './search-attributes';
+import { caseStartSearchAttributes } from './search-attributes';
 
 export type StartOutcome = 'started' | 'running' | 'published';
 
@@ -55,12 +55,7 @@ export async function startCase(client: Client, input: CaseInput, options: { aga
       taskQueue: taskQueue(),
       args: [input],
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-      typedSearchAttributes: [
-        { key: CaseIdKey, value: input.caseId },
-        { key: CaseIndustryKey, value: input.brief.industry },
-        { key: CasePhaseKey, value: 'research' },
-        { key: CaseProgressKey, value: 0 },
-      ],
+      typedSearchAttributes: caseStartSearchAttributes({ caseId: input.caseId, industry: input.brief.industry, campaign: input.campaign }),
       staticSummary: `${input.brief.company}: ${input.brief.title.en}`.slice(0, 190),
       staticDetails: [
         `**${input.brief.title.zh}**`,

@@ -1,4 +1,4 @@
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineSearchAttributeKey, type SearchAttributePair, SearchAttributeType } from '@temporalio/common';
 import { SEARCH_ATTRIBUTE_NAMES } from './names';
 
 /**
@@ -13,6 +13,21 @@ export const CaseProgressKey = defineSearchAttributeKey(SEARCH_ATTRIBUTE_NAMES.p
 export const CaseRevisionKey = defineSearchAttributeKey(SEARCH_ATTRIBUTE_NAMES.revision, SearchAttributeType.KEYWORD);
 export const CaseReviewersKey = defineSearchAttributeKey(SEARCH_ATTRIBUTE_NAMES.reviewers, SearchAttributeType.KEYWORD_LIST);
 export const CampaignKey = defineSearchAttributeKey(SEARCH_ATTRIBUTE_NAMES.campaign, SearchAttributeType.KEYWORD);
+
+/**
+ * The search attributes a case starts with, for the start options: what is known before it runs,
+ * so that its first workflow task has nothing to write (the workflow seeds what it has written
+ * from these).
+ */
+export function caseStartSearchAttributes(c: { caseId: string; industry: string; campaign?: string }): SearchAttributePair[] {
+  return [
+    { key: CaseIdKey, value: c.caseId },
+    { key: CaseIndustryKey, value: c.industry },
+    { key: CasePhaseKey, value: 'research' },
+    { key: CaseProgressKey, value: 0 },
+    ...(c.campaign ? [{ key: CampaignKey, value: c.campaign }] : []),
+  ];
+}
 
 const ALL_KEYS = [
   CaseIdKey,

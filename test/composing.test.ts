@@ -370,3 +370,32 @@ describe('applyDraftUpload', () => {
     await rejects({ section: '1', markdown: '## 1. A\n\ntext\n\n## 2. B\n\ntext\n' }, /holds 2/);
   });
 });
+
+describe('the brief stored in the dossier (lean engine path)', () => {
+  test('analysis and writing without the brief in their input compose the same revision as with it', async () => {
+    const passed = await payments();
+    const brief = load<CaseBrief>('brief-payments.json');
+    const dossierRef = await putJson({ ...load<Dossier>('dossier-payments.json'), brief });
+    const outline = await run(analyzeCase, { caseId: brief.id, dossierRef, feedback: [] });
+    const stored = await run(composeDraft, {
+      caseId: brief.id,
+      planVersion: 'v15.0',
+      outlineRef: outline.ref,
+      dossierRef,
+      templateFile: TEMPLATE_FILE,
+      language: 'zh',
+      feedback: [],
+      author: brief.author,
+    });
+    expect(stored.revision).toBe(passed.info.revision);
+  });
+
+  test('a dossier without a brief, and none passed, is a clear permanent failure', async () => {
+    const brief = load<CaseBrief>('brief-payments.json');
+    const dossierRef = await putJson(load<Dossier>('dossier-payments.json'));
+    const failure = await run(analyzeCase, { caseId: brief.id, dossierRef, feedback: [] }).catch((err: unknown) => err);
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect((failure as ApplicationFailure).nonRetryable).toBe(true);
+    expect((failure as ApplicationFailure).message).toMatch(/holds no brief and none was passed/);
+  });
+});

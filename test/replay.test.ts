@@ -23,10 +23,20 @@ beforeAll(async () => {
   workflowBundle = await bundle();
 });
 
-test('the recorded histories cover the main paths of the case workflow', () => {
-  expect(files).toEqual(
-    expect.arrayContaining(['happy-path.json', 'request-changes-to-analysis.json', 'invalid-signals.json', 'qa-failure-upload.json']),
-  );
+const SCENARIOS = ['happy-path', 'request-changes-to-analysis', 'invalid-signals', 'qa-failure-upload'];
+
+test('the recorded histories cover the main paths of the case workflow, before and after the lean engine path', () => {
+  // Unprefixed: recorded before the patch `lean-engine-path` (cases started then may still run); v2-: with it.
+  expect(files).toEqual(expect.arrayContaining([...SCENARIOS.map((s) => `${s}.json`), ...SCENARIOS.map((s) => `v2-${s}.json`)]));
+});
+
+test('the v2 histories took the lean engine path and the old ones did not', () => {
+  const patchedIn = (file: string) =>
+    readHistoryFile(path.join(HISTORY_DIR, file)).events!.some((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch');
+  for (const s of SCENARIOS) {
+    expect(patchedIn(`v2-${s}.json`)).toBe(true);
+    expect(patchedIn(`${s}.json`)).toBe(false);
+  }
 });
 
 test.each(files)('%s replays against the current workflow code', async (file) => {

@@ -14,7 +14,7 @@ import {
 } from '../src/messages';
 import { revisionOf } from '../activities/store';
 import { testBrief } from './helpers/fakes';
-import { expectUpdateRejected, useTestServer, waitForPhase, withCase } from './helpers/harness';
+import { expectUpdateRejected, useTestServer, waitForPhase, waitUntil, withCase } from './helpers/harness';
 
 const server = useTestServer();
 
@@ -25,8 +25,12 @@ test('a case walks every phase, waits in review, and publishes once the quorum a
     expect(progress.percent).toBeGreaterThan(0);
     expect(progress.pendingReviewers).toEqual(['alice', 'bob', 'carol']);
 
-    const described = await handle.describe();
-    expect(described.typedSearchAttributes.get({ name: 'CasePhase', type: 'KEYWORD' } as never)).toBe('review');
+    // Listed in review once the reviewers have been told (the task after the notification).
+    await waitUntil(
+      'the case to be listed in review',
+      async () => (await handle.describe()).typedSearchAttributes.get({ name: 'CasePhase', type: 'KEYWORD' } as never),
+      (phase) => phase === 'review',
+    );
 
     const first = await handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'alice', revision: progress.revision }] });
     expect(first.quorumMet).toBe(false);

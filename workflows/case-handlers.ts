@@ -90,9 +90,12 @@ function approve(run: CaseRun): Decision<ApproveInput, DecisionResult> {
       s.approvals[d.reviewer] = { revision, at: run.now(), comment: d.comment };
       if (s.review) s.responseTimes.push({ reviewer: d.reviewer, ms: Date.now() - s.review.requestedAt });
       run.audit({ actor: d.reviewer, action: 'approve', revision, accepted: true, detail: d.comment, via });
-      run.refreshVisibility();
       const ctx = run.reviewContext();
-      return { revision, approvals: run.currentApprovers(), pending: pendingReviewers(ctx), quorumMet: quorumMet(ctx) };
+      const met = quorumMet(ctx);
+      // Lean: the approval that completes the quorum moves the case to publish in this same task;
+      // its lists change once, when the case is published (or parked), not here.
+      if (!run.lean || !met) run.refreshVisibility();
+      return { revision, approvals: run.currentApprovers(), pending: pendingReviewers(ctx), quorumMet: met };
     },
   };
 }

@@ -4,7 +4,7 @@
  * only through this class, so each transition keeps the audit trail, the timings, the campaign
  * and the visibility in step.
  */
-import { getExternalWorkflowHandle, workflowInfo } from '@temporalio/workflow';
+import { getExternalWorkflowHandle, patched, workflowInfo } from '@temporalio/workflow';
 import type { NotificationKind } from '../src/domain/activities';
 import type { AuditEntry, CaseInput, CaseResult, CaseState } from '../src/domain/case';
 import { type CasePhase, type HoldPhase, type WorkPhase, HOLD_WORK, isWorkPhase, phasePercent } from '../src/domain/phases';
@@ -13,6 +13,9 @@ import type { CaseBrief, DraftInfo, Lang, ReviewPolicy } from '../src/domain/typ
 import { type CaseProgress, type RequestChangesInput, type ResumeInput, caseProgressSignal } from '../src/messages';
 import { notify } from './proxies';
 import { Visibility } from './case-visibility';
+
+/** The patch id of {@link CaseRun.lean}. */
+export const LEAN_ENGINE_PATCH = 'lean-engine-path';
 
 function initialState(input: CaseInput): CaseState {
   return {
@@ -42,7 +45,14 @@ export class CaseRun {
   resumeRequest?: ResumeInput;
   /** A draft upload is running (its activity has not returned yet). */
   uploading = false;
-  private readonly visibility = new Visibility(() => this.visible());
+  /**
+   * The lean engine path (issue 15): the brief travels once (in the dossier), search attributes are
+   * written only when the lists change, and a review deadline timer is not cancelled on the way to
+   * publish. One patch for all three: histories recorded before it replay the old commands, and
+   * each patch costs its own marker and search-attribute events.
+   */
+  readonly lean: boolean = patched(LEAN_ENGINE_PATCH);
+  private readonly visibility = new Visibility(() => this.visible(), this.lean);
 
   constructor(readonly input: CaseInput) {
     this.caseId = input.caseId;
@@ -146,7 +156,8 @@ export class CaseRun {
     const timed = isWorkPhase(phase) ? phase : HOLD_WORK[phase as HoldPhase];
     if (timed) this.s.timings.push({ phase: timed, startedAt: at });
     this.s.phase = phase;
-    this.refreshVisibility();
+    // Lean: the review step writes a review's lists itself, once the reviewers have been told.
+    if (!(this.lean && phase === 'review')) this.refreshVisibility();
     const parent = workflowInfo().parent;
     if (parent) {
       const change = { caseId: this.caseId, phase, percent: this.percent(), revision: this.s.draft?.revision, reworkLoops: this.s.reworkLoops, at };

@@ -11,12 +11,16 @@ const feedbackTexts = (run: CaseRun) => run.s.feedback.map((f) => `${f.reviewer}
 const qaFeedback = (run: CaseRun) =>
   (run.s.qa?.findings ?? []).filter((f) => f.severity === 'error').map((f) => `QA ${f.rule}${f.line ? ` line ${f.line}` : ''}: ${f.message} — ${f.fix}`);
 
+/** The brief for a step's input, unless research stored it in the dossier. */
+const briefUnlessStored = (run: CaseRun) => (run.s.dossierHasBrief ? {} : { brief: run.brief });
+
 /** Collects the brief's sources and the researchers' notes into a dossier. */
 export async function research(run: CaseRun): Promise<void> {
   const { s, brief, caseId } = run;
-  s.dossier = await collectSources.executeWithOptions({ summary: `collect ${brief.sources.length} sources + ${s.notes.length} notes` }, [
-    { caseId, planFile: run.input.planFile, sources: brief.sources, notes: s.notes },
-  ]);
+  // Lean: the brief travels once, to research, which stores it in the dossier for the later steps.
+  const input = run.lean ? { caseId, planFile: run.input.planFile, brief, notes: s.notes } : { caseId, planFile: run.input.planFile, sources: brief.sources, notes: s.notes };
+  s.dossier = await collectSources.executeWithOptions({ summary: `collect ${brief.sources.length} sources + ${s.notes.length} notes` }, [input]);
+  s.dossierHasBrief = run.lean;
   const unreachable = s.dossier.sources.filter((src) => src.status !== 'ok');
   if (unreachable.length) {
     run.audit({
@@ -32,9 +36,9 @@ export async function research(run: CaseRun): Promise<void> {
 
 /** Maps the dossier's facts onto the template. */
 export async function analysis(run: CaseRun): Promise<void> {
-  const { s, brief, caseId } = run;
+  const { s, caseId } = run;
   s.outline = await analyzeCase.executeWithOptions({ summary: `map ${s.dossier!.factCount} facts to the template` }, [
-    { caseId, brief, dossierRef: s.dossier!.ref, feedback: feedbackTexts(run) },
+    { caseId, ...briefUnlessStored(run), dossierRef: s.dossier!.ref, feedback: feedbackTexts(run) },
   ]);
   run.enterPhase('writing');
 }
@@ -45,7 +49,7 @@ export async function writing(run: CaseRun): Promise<void> {
   const draft = await composeDraft.executeWithOptions({ summary: `compose revision ${s.revisionCount + 1} (${language})` }, [
     {
       caseId,
-      brief,
+      ...briefUnlessStored(run),
       planVersion: run.input.planVersion,
       outlineRef: s.outline!.ref,
       dossierRef: s.dossier!.ref,

@@ -72,9 +72,27 @@ export function detailsOf(c: VisibleCase): string {
   return lines.join('\n');
 }
 
+/** Phases in which a case waits for people or has ended: the ones the lists are made for. */
+const LISTED_PHASES: ReadonlySet<string> = new Set<CasePhase>(['review', 'drafting', 'attention', 'published', 'failed']);
+
+/**
+ * Whether the lean path writes the search attributes now. The lists (`casebook status`, the review
+ * inbox, the README's queries) ask which cases wait for whom, at which revision, and which are done.
+ * So: write on entering or while in a waiting phase, and on leaving one for unattended work — except
+ * review → publish, which ends in `published` (or `attention`) within the same stretch of work and
+ * is written then. Unattended work between two writes (research → QA) is not written at all; the
+ * case's own `progress` query and the current details stay exact.
+ */
+export function listsChange(phase: CasePhase, written: string | undefined): boolean {
+  if (written === undefined) return true; // nothing seeded at start: write once
+  if (LISTED_PHASES.has(phase)) return true;
+  const was = JSON.parse(written) as string;
+  return LISTED_PHASES.has(was) && !(was === 'review' && phase === 'publish');
+}
+
 /**
  * Writes a case's visibility once per workflow task, and only what changed: every upsert is a
- * visibility write on the server.
+ * visibility write on the server (and, on the lean path, only when {@link listsChange}).
  */
 export class Visibility {
   /** Search attributes as last written, seeded from the start options or the previous run. */
@@ -83,7 +101,10 @@ export class Visibility {
   );
   private queued = false;
 
-  constructor(private readonly read: () => VisibleCase) {}
+  constructor(
+    private readonly read: () => VisibleCase,
+    private readonly lean = false,
+  ) {}
 
   /** Marks the visible state dirty; it is written once, at the end of the current workflow task. */
   refresh(): void {
@@ -96,7 +117,8 @@ export class Visibility {
   private flush(): void {
     this.queued = false;
     const c = this.read();
-    const changed = searchAttributesOf(c).filter((pair) => this.written.get(pair.key.name) !== JSON.stringify(pair.value));
+    const write = !this.lean || listsChange(c.phase, this.written.get(CasePhaseKey.name));
+    const changed = !write ? [] : searchAttributesOf(c).filter((pair) => this.written.get(pair.key.name) !== JSON.stringify(pair.value));
     if (changed.length) {
       upsertSearchAttributes(changed);
       for (const pair of changed) this.written.set(pair.key.name, JSON.stringify(pair.value));

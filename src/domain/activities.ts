@@ -27,7 +27,8 @@ export type NotificationKind =
 /** Input of the composer activity. */
 export interface ComposeDraftInput {
   caseId: string;
-  brief: CaseBrief;
+  /** Absent when research stored the brief in the dossier (cases since the lean engine path). */
+  brief?: CaseBrief;
   planVersion: string;
   outlineRef: string;
   dossierRef: string;
@@ -60,8 +61,10 @@ export interface CheckDraftInput {
 }
 
 export interface CaseActivities {
-  collectSources(input: { caseId: string; planFile: string; sources: SourceRef[]; notes: ResearchNote[] }): Promise<DossierSummary>;
-  analyzeCase(input: { caseId: string; brief: CaseBrief; dossierRef: string; feedback: string[] }): Promise<OutlineSummary>;
+  /** Given `brief`, stores it in the dossier (its `sources` are then the brief's) so later steps need not carry it. */
+  collectSources(input: { caseId: string; planFile: string; sources?: SourceRef[]; brief?: CaseBrief; notes: ResearchNote[] }): Promise<DossierSummary>;
+  /** Without `brief`, reads the one research stored in the dossier. */
+  analyzeCase(input: { caseId: string; brief?: CaseBrief; dossierRef: string; feedback: string[] }): Promise<OutlineSummary>;
   composeDraft(input: ComposeDraftInput): Promise<DraftInfo>;
   applyDraftUpload(input: DraftUploadInput): Promise<DraftInfo>;
   checkDraft(input: CheckDraftInput): Promise<QaSummary>;

@@ -78,6 +78,8 @@ export interface CaseState {
   notes: ResearchNote[];
   feedback: { reviewer: string; comment: string; revision?: string; backTo?: ReworkPhase }[];
   dossier?: DossierSummary;
+  /** Research stored the brief in `dossier`: analysis and writing are not sent it again. */
+  dossierHasBrief?: boolean;
   outline?: OutlineSummary;
   draft?: DraftInfo;
   /** The markdown of an uploaded draft is not kept; `draft.ref` points at it. */

@@ -92,6 +92,8 @@ export interface Dossier {
   sources: CollectedSource[];
   facts: Fact[];
   notes: ResearchNote[];
+  /** The brief, stored once by research so analysis and writing read it here instead of in their input. */
+  brief?: CaseBrief;
 }
 
 export interface DossierSummary {

@@ -39,6 +39,8 @@ export function fakeActivities(): { activities: CaseActivities & CampaignActivit
     summaries: [],
   };
   const drafts = new Map<string, string>();
+  // What the real research stores in the dossier: the brief, for the steps that no longer carry it.
+  const dossierBriefs = new Map<string, CaseBrief>();
   const record = (name: string, input: unknown) => controls.calls.push({ name, input });
   const store = (markdown: string, author: string): DraftInfo => {
     const revision = revisionOf(markdown);
@@ -48,20 +50,25 @@ export function fakeActivities(): { activities: CaseActivities & CampaignActivit
   const activities: CaseActivities & CampaignActivities = {
     async collectSources(input) {
       record('collectSources', input);
+      const ref = `dossier-${input.caseId}-${input.notes.length}.json`;
+      if (input.brief) dossierBriefs.set(ref, input.brief);
       return {
-        ref: `dossier-${input.caseId}-${input.notes.length}.json`,
-        sources: input.sources.map((s) => ({ id: s.id, title: s.title, status: 'ok' as const })),
+        ref,
+        sources: (input.sources ?? input.brief?.sources ?? []).map((s) => ({ id: s.id, title: s.title, status: 'ok' as const })),
         factCount: input.notes.length,
       };
     },
     async analyzeCase(input) {
       record('analyzeCase', input);
+      if (!input.brief && !dossierBriefs.has(input.dossierRef)) throw new Error(`no brief in the input nor in ${input.dossierRef}`);
       return { ref: `outline-${input.feedback.length}.json`, patterns: ['saga', 'signals-updates'] };
     },
     async composeDraft(input) {
       record('composeDraft', input);
       const feedback = controls.stubbornComposer ? [] : input.feedback;
-      return store(`# ${input.brief.title.en}\n\nfrom ${input.outlineRef}\n${feedback.join('\n')}`, input.author);
+      const brief = input.brief ?? dossierBriefs.get(input.dossierRef);
+      if (!brief) throw new Error(`no brief in the input nor in ${input.dossierRef}`);
+      return store(`# ${brief.title.en}\n\nfrom ${input.outlineRef}\n${feedback.join('\n')}`, input.author);
     },
     async applyDraftUpload(input) {
       record('applyDraftUpload', input);

@@ -21,6 +21,8 @@ import { notify } from '../../activities/notifications';
 import { publishCase, unpublishCase } from '../../activities/publishing';
 import { revisionOf } from '../../activities/store';
 import { putArtifact, putJson } from '../../activities/store';
+import { briefOf, readArtifactJson } from '../../activities/artifacts';
+import type { Dossier } from '../../src/domain/types';
 import type { CaseActivities } from '../../src/domain/activities';
 import { createWorker } from '../../src/worker';
 
@@ -54,17 +56,18 @@ function instrumented<I extends { caseId: string }, O>(name: string, fn: (input:
 }
 
 const activities: CaseActivities = {
-  collectSources: instrumented('collectSources', async (input) => ({
-    ref: await putJson({ caseId: input.caseId, sources: input.sources }),
-    sources: input.sources.map((s) => ({ id: s.id, title: s.title, status: 'ok' as const })),
-    factCount: 0,
-  })),
+  collectSources: instrumented('collectSources', async (input) => {
+    const sources = input.sources ?? input.brief?.sources ?? [];
+    // As the real research does, the brief is stored in the dossier for the steps that follow.
+    return { ref: await putJson({ caseId: input.caseId, sources, brief: input.brief }), sources: sources.map((s) => ({ id: s.id, title: s.title, status: 'ok' as const })), factCount: 0 };
+  }),
   analyzeCase: instrumented('analyzeCase', async (input) => ({
     ref: await putJson({ caseId: input.caseId, dossier: input.dossierRef }),
     patterns: ['saga'],
   })),
   composeDraft: instrumented('composeDraft', async (input) => {
-    const markdown = `# ${input.brief.title.en}\n\nCase ${input.caseId}, from ${input.outlineRef}.\n`;
+    const brief = briefOf(input.brief, await readArtifactJson<Dossier>(input.dossierRef, 'research dossier'));
+    const markdown = `# ${brief.title.en}\n\nCase ${input.caseId}, from ${input.outlineRef}.\n`;
     return { revision: revisionOf(markdown), ref: await putArtifact(markdown, 'md'), bytes: markdown.length, author: input.author, figures: [] };
   }),
   applyDraftUpload: async () => {

@@ -17,6 +17,7 @@ import type { CaseInput } from '../../src/domain/case';
 import type { CaseBrief } from '../../src/domain/types';
 import { type CaseProgress, progressQuery } from '../../src/messages';
 import { caseWorkflowId } from '../../src/names';
+import { caseStartSearchAttributes } from '../../src/search-attributes';
 import { pollUntil } from '../../src/poll';
 import type { caseWorkflow } from '../../workflows/case';
 import { bundle, localEnv, startRealWorker, unique } from './env';
@@ -194,7 +195,13 @@ export async function expectApplicationFailure(promise: Promise<unknown>): Promi
 
 /** Starts a case workflow by case id, as the CLI does (workflow id from src/names.ts). */
 export function startCase(client: Client, taskQueue: string, input: CaseInput): Promise<CaseHandle> {
-  return client.workflow.start('caseWorkflow', { taskQueue, workflowId: caseWorkflowId(input.caseId), args: [input] }) as Promise<CaseHandle>;
+  return client.workflow.start('caseWorkflow', {
+    taskQueue,
+    workflowId: caseWorkflowId(input.caseId),
+    args: [input],
+    // As `casebook start` does: what is known at start is set here, not by the first workflow task.
+    typedSearchAttributes: caseStartSearchAttributes({ caseId: input.caseId, industry: input.brief.industry, campaign: input.campaign }),
+  }) as Promise<CaseHandle>;
 }
 
 export interface CaseTestOptions {
