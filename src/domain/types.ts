@@ -3,7 +3,7 @@
  *
  * Pure types only: workflows import this file, so nothing here may touch I/O.
  */
-import type { SourceRef } from './plan-schema';
+import type { CaseBrief, SourceRef } from './plan-schema';
 import type { Lang, SourceKind } from './vocabulary';
 
 export { LANGS, METRICS, SOURCE_KINDS, type Lang, type MetricBucket, type SourceKind } from './vocabulary';
