@@ -106,10 +106,9 @@ function onSignal(signal: NodeJS.Signals): void {
 }
 
 const started = Date.now();
-let quiet = false;
 /** A progress line on stderr (stdout carries only the table, or the JSON object). */
 function progress(message: string): void {
-  if (!quiet || process.stderr.isTTY) process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}\n`);
+  process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}\n`);
 }
 
 /** VmRSS and VmHWM (peak) of a process, in bytes, from /proc; undefined when it is gone. */
@@ -353,7 +352,6 @@ async function reviewBench(options: Options): Promise<unknown> {
 
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
-  quiet = options.json;
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   tmpDir = mkdtempSync(path.join(os.tmpdir(), 'casebook-bench-'));
@@ -452,10 +450,16 @@ async function main(): Promise<void> {
       const parkWorker = await startWorker(server.address, bundle, taskQueue, options.cache, home, onEvent);
       driverRss.window();
       const t0 = Date.now();
-      // As fast as the server takes them: a bounded number of starts in flight.
+      // As fast as the server takes them: at most 32 starts in flight, and at most `inFlight` cases
+      // started but not yet in review. Starting all 10,000 at once would not park them sooner: the
+      // cases would evict each other from the worker's cache and replay their histories.
+      const inFlight = Math.max(32, Math.min(500, Math.floor(options.cache / 2)));
       let next = 0;
       const starter = async () => {
-        while (next < options.parked) await startOne('case', `parked-${next++}`);
+        while (next < options.parked) {
+          if (next - parked.size >= inFlight) await sleep(20);
+          else await startOne('case', `parked-${next++}`);
+        }
       };
       const reporter = setInterval(() => progress(`  ${next} started, ${parked.size} in review`), 10_000);
       try {
