@@ -19,8 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import Table from 'cli-table3';
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import type { temporal } from '@temporalio/proto';
+import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, bundleWorkflowCode } from '@temporalio/worker';
 import { binaryVersion, requireBinary } from '../src/binaries';
 import { projectRoot, workerLimits } from '../src/config';
@@ -28,6 +27,7 @@ import { approveUpdate } from '../src/messages';
 import { benchApproveUpdate } from '../workflows/bench/floor';
 import { testBrief, testInput } from '../test/helpers/fakes';
 import { freePort, killAll, startDevServer, stopProcess } from '../test/helpers/processes';
+import { historyCost } from './bench-history';
 import type { BenchWorkerEvent } from './bench-worker';
 
 const { buildState, build } = require('./build.js') as { buildState(): string; build(): number };
@@ -228,79 +228,6 @@ function latencySummary(run: RunResult | undefined): { p50: number | null; p99: 
   return { p50: run ? finite(percentile(run.latencies, 50)) : null, p99: run ? finite(percentile(run.latencies, 99)) : null };
 }
 
-/** Bytes a payload takes in history: its data and its metadata (encoding etc.). */
-function payloadBytes(payloads: temporal.api.common.v1.IPayload[] | null | undefined): number {
-  let bytes = 0;
-  for (const p of payloads ?? []) {
-    bytes += p.data?.length ?? 0;
-    for (const [key, value] of Object.entries(p.metadata ?? {})) bytes += key.length + (value?.length ?? 0);
-  }
-  return bytes;
-}
-
-interface HistoryCost {
-  cases: number;
-  /** Per case: UpsertWorkflowSearchAttributes events, and how often each key is written. */
-  upsertsPerCase: { events: number; byKey: Record<string, number> };
-  /** Bytes the values of each key take, per case (all its writes). */
-  upsertBytesPerCase: Record<string, number>;
-  /** Per activity type: calls per case and mean input / result payload bytes per call. */
-  payloadBytesByActivity: Record<string, { callsPerCase: number; inputBytes: number; resultBytes: number }>;
-  workflowInputBytes: number;
-}
-
-/** Reads the histories of `handles` and sums what search attributes and activity payloads cost. */
-async function historyCost(handles: WorkflowHandle[]): Promise<HistoryCost> {
-  const upsertEvents: number[] = [];
-  const keyWrites = new Map<string, number>();
-  const keyBytes = new Map<string, number>();
-  const activities = new Map<string, { calls: number; input: number; result: number }>();
-  let workflowInput = 0;
-  for (const handle of handles) {
-    const history = await handle.fetchHistory();
-    const scheduled = new Map<string, string>();
-    let upserts = 0;
-    for (const event of history.events ?? []) {
-      const started = event.workflowExecutionStartedEventAttributes;
-      if (started) workflowInput += payloadBytes(started.input?.payloads);
-      const upsert = event.upsertWorkflowSearchAttributesEventAttributes;
-      if (upsert) {
-        upserts++;
-        for (const [key, value] of Object.entries(upsert.searchAttributes?.indexedFields ?? {})) {
-          keyWrites.set(key, (keyWrites.get(key) ?? 0) + 1);
-          keyBytes.set(key, (keyBytes.get(key) ?? 0) + payloadBytes([value]));
-        }
-      }
-      const sched = event.activityTaskScheduledEventAttributes;
-      if (sched) {
-        const type = sched.activityType?.name ?? '?';
-        scheduled.set(String(event.eventId), type);
-        const a = activities.get(type) ?? { calls: 0, input: 0, result: 0 };
-        a.calls++;
-        a.input += payloadBytes(sched.input?.payloads);
-        activities.set(type, a);
-      }
-      const done = event.activityTaskCompletedEventAttributes;
-      if (done) {
-        const a = activities.get(scheduled.get(String(done.scheduledEventId)) ?? '?');
-        if (a) a.result += payloadBytes(done.result?.payloads);
-      }
-    }
-    upsertEvents.push(upserts);
-  }
-  const n = handles.length || 1;
-  const perCase = (x: number) => Math.round((x / n) * 100) / 100;
-  return {
-    cases: handles.length,
-    upsertsPerCase: { events: perCase(upsertEvents.reduce((a, b) => a + b, 0)), byKey: Object.fromEntries([...keyWrites].sort().map(([k, v]) => [k, perCase(v)])) },
-    upsertBytesPerCase: Object.fromEntries([...keyBytes].sort().map(([k, v]) => [k, Math.round(v / n)])),
-    payloadBytesByActivity: Object.fromEntries(
-      [...activities].map(([type, a]) => [type, { callsPerCase: perCase(a.calls), inputBytes: Math.round(a.input / a.calls), resultBytes: Math.round(a.result / a.calls) }]),
-    ),
-    workflowInputBytes: Math.round(workflowInput / n),
-  };
-}
-
 /** Wall time of one run of a command, in ms; throws with its output if it fails. */
 function timeCommand(command: string[], env: NodeJS.ProcessEnv): Promise<{ ms: number; stdout: string }> {
   return new Promise((resolve, reject) => {
@@ -432,7 +359,9 @@ async function main(): Promise<void> {
     // 2. What search attributes and payloads cost, from the histories of a sample of clean cases.
     const sampleIds = casebook.workflowIds.slice(0, options.sample);
     progress(`reading ${sampleIds.length} histories for the cost of search attributes and payloads`);
-    const cost = await historyCost(sampleIds.map((id) => client.workflow.getHandle(id)));
+    const histories = [];
+    for (const id of sampleIds) histories.push(await client.workflow.getHandle(id).fetchHistory());
+    const cost = historyCost(histories);
 
     // 3. K cases parked in review, nobody deciding, on a fresh worker process: its RSS is the worker's alone.
     let parkedSeconds = NaN;
