@@ -336,8 +336,11 @@ async function main(): Promise<void> {
       const seconds = (Date.now() - t0) / 1000;
       const historyEvents = await Promise.all(handles.map(async (h) => (await h.describe()).historyLength));
       const workflowIds = handles.map((h) => h.workflowId);
-      progress(`${n} ${kind === 'case' ? 'cases' : 'floor workflows'} (${prefix.replace(/-$/, '') || 'main'}) in ${seconds.toFixed(1)} s`);
-      return { seconds, perSecond: n / seconds, latencies: latency(workflowIds), historyEvents, workflowIds };
+      const latencies = latency(workflowIds);
+      progress(
+        `${n} ${kind === 'case' ? 'cases' : 'floor workflows'} (${prefix.replace(/-$/, '') || 'main'}) in ${seconds.toFixed(1)} s; approval p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms`,
+      );
+      return { seconds, perSecond: n / seconds, latencies, historyEvents, workflowIds };
     };
 
     // 1. Throughput and approval latency, on a worker process of their own.
