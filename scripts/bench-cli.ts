@@ -81,7 +81,7 @@ function timeOnce(command: string[], env: NodeJS.ProcessEnv): Promise<number> {
 async function ownServer(home: string): Promise<{ address: string; httpUrl: string; caseId: string; stop: () => Promise<void> }> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const [port, uiPort, httpPort] = [await freePort(), await freePort(), await freePort()];
-  const server = await startDevServer(path.join(home, 'bench.db'), port, uiPort, httpPort);
+  const server = await startDevServer(path.join(home, 'bench.db'), port, uiPort, { httpPort });
   const nativeConnection = await NativeConnection.connect({ address: server.address });
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection, namespace: 'default' });

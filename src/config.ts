@@ -66,7 +66,6 @@ export const SETTINGS = [
   { name: 'CASEBOOK_PG_BIN', default: '`/usr/lib/postgresql/<version>/bin`', meaning: 'where `initdb` and `postgres` are, for the test cluster', scope: 'test' },
   { name: 'CASEBOOK_PG_OS_USER', default: '`postgres`', meaning: 'system user that owns the test cluster when the tests run as root (PostgreSQL refuses root)', scope: 'test' },
   { name: 'CASEBOOK_KEEP_PRODUCTION_TMP', default: '–', meaning: '`1`: `npm run test:production` keeps its temp dir for inspection', scope: 'test' },
-  { name: 'CASEBOOK_BENCH_JSON_CHILD', default: 'set by the bench', meaning: 'marks the child process that `npm run bench -- --json` runs (its stdout is filtered)', scope: 'test' },
 ] as const satisfies readonly SettingDoc[];
 
 export type SettingName = (typeof SETTINGS)[number]['name'];

@@ -146,12 +146,19 @@ export interface DevServer {
 
 /**
  * Starts the provisioned Temporal CLI's dev server on `dbFile` and `port` (headless), with casebook's
- * search attributes, and waits until it answers (its gRPC API; the HTTP API starts with it).
+ * search attributes, and waits until it answers (its gRPC API; the HTTP API starts with it). The HTTP
+ * API listens on `httpPort` when given; `extraArgs` are added to `npm start`'s flags (the bench turns
+ * SQLite's synchronous writes off).
  */
-export async function startDevServer(dbFile: string, port: number, uiPort: number, httpPort?: number): Promise<DevServer> {
+export async function startDevServer(
+  dbFile: string,
+  port: number,
+  uiPort: number,
+  options: { httpPort?: number; extraArgs?: string[] } = {},
+): Promise<DevServer> {
   const output: string[] = [];
-  // The same flags as `npm start`, headless; the HTTP API on `httpPort` when given.
-  const args = [...devServerArgs({ dbFile, ip: '127.0.0.1', port, uiPort, httpPort, namespace: 'default' }), '--headless'];
+  // The same flags as `npm start`, headless.
+  const args = [...devServerArgs({ dbFile, ip: '127.0.0.1', port, uiPort, httpPort: options.httpPort, namespace: 'default' }), '--headless', ...(options.extraArgs ?? [])];
   const child = track(spawn(requireBinary('cli'), args, { stdio: ['ignore', 'pipe', 'pipe'] }), 'temporal', output);
   const address = `127.0.0.1:${port}`;
   const exited = () => (child.exitCode !== null ? `the dev server exited with ${child.exitCode}: ${output.join('')}` : undefined);
