@@ -92,7 +92,8 @@ const LEAD_PHASES: CasePhase[] = ['attention', 'failed'];
 /**
  * The cases by phase, from visibility counts only (no listing): what `casebook status` prints over
  * more cases than CASEBOOK_STATUS_MAX_ROWS. Counts are of workflow executions: a case started again
- * after its run closed counts once per run.
+ * after its run closed counts once per run. They are taken concurrently, not as one snapshot: a case
+ * that changes phase meanwhile may be counted in neither phase or in both.
  */
 export interface StatusSummary {
   /** Every case execution the query matches. */
