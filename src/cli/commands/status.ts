@@ -234,7 +234,8 @@ export function statusCommand(): Command {
     .addHelpText(
       'after',
       '\nUp to CASEBOOK_STATUS_MAX_ROWS cases (default 200) it prints one row per case; over it, the cases per phase,\n' +
-        'the average completion and the cases that need the lead (the first 20). `--json` always lists every case.',
+        'the average completion and the cases that need the lead (the first 20). `--json` lists every case; `--json --summary`\n' +
+        'prints the summary object.',
     )
     .action(async (caseId: string | undefined, opts: { campaign?: string; json?: boolean; all?: boolean; summary?: boolean }) => {
       if (caseId) checkCaseId(caseId);
