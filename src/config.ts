@@ -60,6 +60,7 @@ export const SETTINGS = [
   { name: 'CASEBOOK_METRICS_ADDRESS', default: '–', meaning: 'Prometheus endpoint of the worker, e.g. `0.0.0.0:9464`' },
   { name: 'CASEBOOK_MAX_ACTIVITIES', default: '20', meaning: 'activities one worker runs at a time' },
   { name: 'CASEBOOK_MAX_CACHED_WORKFLOWS', default: '2000', meaning: 'workflows a worker keeps in its cache (memory against replays)' },
+  { name: 'CASEBOOK_STATUS_MAX_ROWS', default: '200', meaning: 'most cases `casebook status` lists row by row; over it, it prints the summary per phase (`--all` lists every case)' },
   { name: 'CASEBOOK_DEBUG', default: '–', meaning: 'when set, the CLI prints the stack of an unexpected error' },
   { name: 'CASEBOOK_TEST_STORE', default: '`local`', meaning: '`postgres`: run the tests against the PostgreSQL store (`npm run test:pg`)', scope: 'test' },
   { name: 'CASEBOOK_TEST_STORE_URL', default: 'set by the test setup', meaning: 'the private cluster\'s URL, passed from jest\'s global setup to the test files', scope: 'test' },
@@ -129,6 +130,11 @@ export function workerLimits(): { maxCachedWorkflows: number; maxConcurrentActiv
     maxCachedWorkflows: intSetting('CASEBOOK_MAX_CACHED_WORKFLOWS', 2000, 0),
     maxConcurrentActivityTaskExecutions: intSetting('CASEBOOK_MAX_ACTIVITIES', 20),
   };
+}
+
+/** How many cases `casebook status` lists row by row before it prints the summary instead. */
+export function statusMaxRows(): number {
+  return intSetting('CASEBOOK_STATUS_MAX_ROWS', 200, 0);
 }
 
 /** The worker's Prometheus endpoint, when one is wanted. */

@@ -1,7 +1,7 @@
 /**
  * A small client of the Temporal server's HTTP API (the frontend's grpc-gateway JSON,
- * `/api/v1/namespaces/{namespace}/...`) for the CLI's read-only commands: a visibility listing and
- * workflow queries, with node:http only. Loading the SDK client (gRPC, protobuf definitions) costs
+ * `/api/v1/namespaces/{namespace}/...`) for the CLI's read-only commands: a visibility listing, a
+ * visibility count and workflow queries, with node:http only. Loading the SDK client (gRPC, protobuf definitions) costs
  * more than a whole `casebook status`, so the commands that only read use this when the server's
  * HTTP address is known; the commands that change things keep the SDK client.
  *
@@ -82,6 +82,17 @@ interface ListResponse {
   nextPageToken?: string;
 }
 
+/** A visibility count: the total, and per group when the query says `GROUP BY` (values decoded). */
+export interface WorkflowCount {
+  count: number;
+  groups: { values: unknown[]; count: number }[];
+}
+
+interface CountResponse {
+  count?: string | number;
+  groups?: { groupValues?: JsonPayload[]; count?: string | number }[];
+}
+
 export class TemporalHttpApi {
   private readonly base: URL;
 
@@ -156,6 +167,16 @@ export class TemporalHttpApi {
       }
       token = page.nextPageToken || undefined;
     } while (token);
+  }
+
+  /** Counts the executions a visibility query matches (`... GROUP BY ExecutionStatus` gives groups). */
+  async countWorkflows(query: string): Promise<WorkflowCount> {
+    const params = new URLSearchParams({ query, noPayloadShorthand: 'true' });
+    const answer = await this.request<CountResponse>('GET', this.namespacePath(`workflow-count?${params.toString()}`));
+    return {
+      count: Number(answer.count ?? 0),
+      groups: (answer.groups ?? []).map((g) => ({ values: (g.groupValues ?? []).map(decodePayload), count: Number(g.count ?? 0) })),
+    };
   }
 
   /** Runs a query without arguments on the latest run of a workflow and decodes its result. */

@@ -3,6 +3,10 @@
  * a known port, a worker with the fast test activities, cases parked in review, and `casebook` run
  * as a separate process. What they print over HTTP (CASEBOOK_TEMPORAL_HTTP_URL, or the dev server
  * record `npm start` writes) must be what they print over the SDK client, byte for byte.
+ *
+ * A few more cases are parked without a worker (started with their search attributes only, as
+ * scripts/bench.ts parks thousands) in attention, writing and terminated, so that `status` over more
+ * than CASEBOOK_STATUS_MAX_ROWS cases has every kind of count to get right.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,7 +18,9 @@ import { Worker } from '@temporalio/worker';
 import { requireBinary } from '../src/binaries';
 import { projectRoot } from '../src/config';
 import { approveUpdate, progressQuery } from '../src/messages';
-import { CASEBOOK_SEARCH_ATTRIBUTE_KEYS } from '../src/search-attributes';
+import { renderStatusSummary, summarizeCases } from '../src/cli/commands/status';
+import { httpReader, sdkReader } from '../src/cli/read';
+import { CASEBOOK_SEARCH_ATTRIBUTE_KEYS, CaseIdKey, CaseIndustryKey, CasePhaseKey, CaseProgressKey } from '../src/search-attributes';
 import { bundle, unique } from './helpers/env';
 import { fakeActivities, testInput } from './helpers/fakes';
 import { freePort, waitFor } from './helpers/processes';
@@ -23,6 +29,14 @@ const run = promisify(execFile);
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'casebook-cli-http-'));
 const taskQueue = unique('cli-http');
 const [caseA, caseB] = [unique('http-a'), unique('http-b')];
+/** Parked without a worker: [case id, CasePhase, CaseProgress]; the last one is terminated. */
+const parked: [string, string, number][] = [
+  [unique('park-att1'), 'attention', 20],
+  [unique('park-att2'), 'attention', 35],
+  [unique('park-writing'), 'writing', 35],
+  [unique('park-gone'), 'review', 65],
+];
+const terminated = parked[3][0];
 
 let env: TestWorkflowEnvironment;
 let httpUrl: string;
@@ -65,6 +79,28 @@ beforeAll(async () => {
   const progress = await env.client.workflow.getHandle(`case-${caseA}`).query(progressQuery);
   await env.client.workflow.getHandle(`case-${caseA}`).executeUpdate(approveUpdate, { args: [{ reviewer: 'alice', revision: progress.revision }] });
   await waitFor('both cases listed in review', async () => (await env.client.workflow.count(`CasePhase = "review" AND TaskQueue = "${taskQueue}"`)).count === 2);
+  const nobody = unique('no-worker');
+  for (const [caseId, phase, progress] of parked) {
+    await env.client.workflow.start('caseWorkflow', {
+      taskQueue: nobody,
+      workflowId: `case-${caseId}`,
+      args: [],
+      typedSearchAttributes: [
+        { key: CaseIdKey, value: caseId },
+        { key: CaseIndustryKey, value: 'parked' },
+        { key: CasePhaseKey, value: phase },
+        { key: CaseProgressKey, value: progress },
+      ],
+    });
+  }
+  await env.client.workflow.getHandle(`case-${terminated}`).terminate('parked for the status summary test');
+  await waitFor('the parked cases listed, one terminated', async () => {
+    const [all, gone] = await Promise.all([
+      env.client.workflow.count(`WorkflowType = "caseWorkflow" AND TaskQueue = "${nobody}"`),
+      env.client.workflow.count(`WorkflowType = "caseWorkflow" AND ExecutionStatus = "Terminated"`),
+    ]);
+    return all.count === parked.length && gone.count === 1;
+  });
 }, 180_000);
 
 afterAll(async () => {
@@ -74,9 +110,16 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-const commands: [string, string[]][] = [
+/** Two rows at most: the six cases are a summary. */
+const overTwo = { CASEBOOK_STATUS_MAX_ROWS: '2' };
+
+const commands: [string, string[], NodeJS.ProcessEnv?][] = [
   ['status --json', ['status', '--json']],
   ['status (table)', ['status']],
+  ['status over CASEBOOK_STATUS_MAX_ROWS (summary)', ['status'], overTwo],
+  ['status --all over CASEBOOK_STATUS_MAX_ROWS (table)', ['status', '--all'], overTwo],
+  ['status --json --summary', ['status', '--json', '--summary']],
+  ['status --json over CASEBOOK_STATUS_MAX_ROWS (every row)', ['status', '--json'], overTwo],
   ['status <case> --json', ['status', caseA, '--json']],
   ['show --json --audit', ['show', caseA, '--json', '--audit']],
   ['show (text)', ['show', caseB]],
@@ -84,8 +127,8 @@ const commands: [string, string[]][] = [
   ['inbox (text)', ['inbox', '--reviewer', 'alice']],
 ];
 
-test.each(commands)('`casebook %s` prints the same over the HTTP API as over the SDK client', async (_name, args) => {
-  const [grpc, http] = [await casebook(overGrpc(), ...args), await casebook(overHttp(), ...args)];
+test.each(commands)('`casebook %s` prints the same over the HTTP API as over the SDK client', async (_name, args, extra = {}) => {
+  const [grpc, http] = [await casebook({ ...overGrpc(), ...extra }, ...args), await casebook({ ...overHttp(), ...extra }, ...args)];
   expect(grpc.stderr).toBe('');
   expect(grpc.code).toBe(0);
   expect(http).toEqual(grpc);
@@ -102,6 +145,50 @@ test('the HTTP API gives the payloads whole: empty lists stay lists, values keep
   const a = rows.find((r) => r.caseId === caseA);
   expect(a).toEqual(expect.objectContaining({ percent: 65, workflowStatus: 'RUNNING' }));
   expect(a?.pendingReviewers).toEqual(['bob', 'carol']);
+});
+
+test('over CASEBOOK_STATUS_MAX_ROWS, status counts the cases per phase and lists those that need the lead; --all and --json list every case', async () => {
+  const summary = await casebook({ ...overHttp(), ...overTwo }, 'status');
+  expect(summary.code).toBe(0);
+  const [headline] = summary.stdout.split('\n');
+  expect(headline).toBe('6 cases, more than CASEBOOK_STATUS_MAX_ROWS (2): the summary per phase. `casebook status --all` lists every case (slower).');
+  expect(summary.stdout).toMatch(/│ 🔄 评审 \(review\)\s+│ 2\s+│/);
+  expect(summary.stdout).toMatch(/│ 🔄 需关注 \(attention\)\s+│ 2\s+│/);
+  expect(summary.stdout).toMatch(/│ ❌ terminated\s+│ 1\s+│/);
+  expect(summary.stdout).toMatch(/│ 平均完成度\s+│ 48%\s+│/);
+  expect(summary.stdout).toContain('Needs the lead (3):');
+  for (const [caseId] of parked.filter(([, phase]) => phase === 'attention')) expect(summary.stdout).toContain(caseId);
+  expect(summary.stdout).toContain(terminated);
+  expect(summary.stdout).not.toContain(caseA);
+
+  const all = await casebook({ ...overHttp(), ...overTwo }, 'status', '--all');
+  for (const caseId of [caseA, caseB, ...parked.map(([id]) => id)]) expect(all.stdout).toContain(caseId);
+  expect(all.stdout).toMatch(/│ 总计\s+│ 6个\s+│/);
+  const rows = JSON.parse((await casebook({ ...overHttp(), ...overTwo }, 'status', '--json')).stdout) as unknown[];
+  expect(rows).toHaveLength(6);
+  // The summary's average is the table's 完成度 总计, computed from counts instead of rows.
+  expect(all.stdout).toMatch(/│ 48%\s+│/);
+});
+
+test('the summary object: counts per phase and closing status, the average, and the first cases that need the lead, the same over both readers', async () => {
+  const overHttpReader = await summarizeCases(httpReader({ address: env.address, namespace: 'default', connectOptions: {}, httpUrl }), {}, 2);
+  const overSdkReader = await summarizeCases(sdkReader(env.client), {}, 2);
+  expect(overSdkReader).toEqual(overHttpReader);
+  const { needsLead, ...counts } = overHttpReader;
+  expect(counts).toEqual({
+    total: 6,
+    running: 5,
+    phases: { research: 0, analysis: 0, writing: 1, qa: 0, review: 2, publish: 0, published: 0, attention: 2, drafting: 0, failed: 0, none: 0 },
+    closed: { published: 0, failed: 0, terminated: 1, timedOut: 0, canceled: 0, continuedAsNew: 0 },
+    averagePercent: 48, // (65 + 65 + 20 + 35 + 35 + 65) / 6 = 47.5
+  });
+  expect(needsLead.total).toBe(3);
+  expect(needsLead.shown).toHaveLength(2);
+  const leadIds = [...parked.filter(([, phase]) => phase === 'attention').map(([id]) => id), terminated];
+  for (const row of needsLead.shown) expect(leadIds).toContain(row.caseId);
+  expect(renderStatusSummary(overHttpReader)).toContain('… and 1 more (`casebook status --all` lists them).');
+  const campaign = await summarizeCases(sdkReader(env.client), { campaign: 'no-such-campaign' });
+  expect(campaign).toEqual(expect.objectContaining({ total: 0, running: 0, averagePercent: null, needsLead: { total: 0, shown: [] } }));
 });
 
 test('without TEMPORAL_* the CLI reads over the HTTP API the dev server record names (as `npm start` writes it)', async () => {

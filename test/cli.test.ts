@@ -105,6 +105,12 @@ test('usage errors exit with 2 before anything reaches the server', async () => 
     expect({ args, code: r.code }).toEqual({ args, code: 2 });
     expect(r.stderr).toMatch(/is not a case id/);
   }
+  const both = await casebookWith(noServer, 'status', '--all', '--summary');
+  expect(both.code).toBe(2);
+  expect(both.stderr).toMatch(/--all and --summary ask for different outputs[\s\S]*casebook status --all/);
+  const badMax = await casebookWith({ ...noServer, CASEBOOK_STATUS_MAX_ROWS: 'many' }, 'status');
+  expect(badMax.code).toBe(1);
+  expect(badMax.stderr).toMatch(/CASEBOOK_STATUS_MAX_ROWS must be a whole number of at least 0; got "many"/);
   const down = await casebookWith(noServer, 'status');
   expect(down.code).toBe(1);
   expect(down.stderr).toMatch(/Cannot reach the Temporal server at 127.0.0.1:1[\s\S]*npm start/);

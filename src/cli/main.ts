@@ -12,7 +12,7 @@ const COMMANDS: { name: string; description: string; load: () => Command }[] = [
   { name: 'start', description: 'start the workflow of one or more planned cases', load: () => (require('./commands/start') as typeof import('./commands/start')).startCommand() },
   {
     name: 'status',
-    description: 'the progress table of all cases (行业, 案例, 状态, 完成度), or one case in detail',
+    description: 'the progress table of all cases (行业, 案例, 状态, 完成度; over CASEBOOK_STATUS_MAX_ROWS, the summary per phase), or one case in detail',
     load: () => (require('./commands/status') as typeof import('./commands/status')).statusCommand(),
   },
   {

@@ -8,17 +8,20 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { loadConnectionSettings, type ConnectionSettings } from '../connection-settings';
 import { caseWorkflowId } from '../names';
-import { TemporalHttpApi, TemporalHttpError, TemporalHttpUnreachable, type WorkflowListing } from '../temporal-http';
+import { TemporalHttpApi, TemporalHttpError, TemporalHttpUnreachable, type WorkflowCount, type WorkflowListing } from '../temporal-http';
 import { CliError } from './errors';
 import { checkCaseId } from './output';
 
 /** One execution of a listing: its id, status, start time and search attributes by name. */
 export type WorkflowRow = Omit<WorkflowListing, 'runId' | 'type'>;
+export type { WorkflowCount };
 
 /** What the read-only commands need from the server. */
 export interface CaseReader {
-  /** Executions matching a visibility query. */
-  list(query: string): AsyncIterable<WorkflowRow>;
+  /** Executions matching a visibility query, in the server's order; at most `limit` of them when given. */
+  list(query: string, limit?: number): AsyncIterable<WorkflowRow>;
+  /** How many executions match a visibility query (one server call; `GROUP BY ExecutionStatus` gives groups). */
+  count(query: string): Promise<WorkflowCount>;
   /** Runs a query on a case's workflow; a case that does not exist is a CliError that says so. */
   query<T>(caseId: string, queryName: string): Promise<T>;
 }
@@ -60,11 +63,23 @@ export function httpReader(settings: ConnectionSettings & { httpUrl: string }): 
     throw err;
   };
   return {
-    async *list(query) {
+    async *list(query, limit = Infinity) {
+      if (limit <= 0) return;
+      let seen = 0;
       try {
-        for await (const row of api.listWorkflows(query)) yield row;
+        for await (const row of api.listWorkflows(query, Math.min(limit, 1000))) {
+          yield row;
+          if (++seen >= limit) return;
+        }
       } catch (err) {
         explain(err);
+      }
+    },
+    async count(query) {
+      try {
+        return await api.countWorkflows(query);
+      } catch (err) {
+        return explain(err);
       }
     },
     async query<T>(caseId: string, queryName: string) {
@@ -82,15 +97,24 @@ export function sdkReader(client: Client): CaseReader {
   const { existingCase } = require('./context') as typeof import('./context');
   const handles = new Map<string, Promise<WorkflowHandle>>();
   return {
-    async *list(query) {
-      for await (const wf of client.workflow.list({ query })) {
+    async *list(query, limit = Infinity) {
+      if (limit <= 0) return;
+      let seen = 0;
+      for await (const wf of client.workflow.list({ query, pageSize: Math.min(limit, 1000) })) {
         yield {
           workflowId: wf.workflowId,
           status: wf.status.name,
           startTime: wf.startTime.getTime(),
           searchAttributes: Object.fromEntries(wf.typedSearchAttributes.getAll().map((pair) => [pair.key.name, pair.value])),
         };
+        if (++seen >= limit) return;
       }
+    },
+    async count(query) {
+      const { count, groups } = await client.workflow.count(query);
+      // The SDK decodes a group value as the legacy search attribute form, a list (["Running"]); the HTTP API gives the value.
+      const unwrap = (value: unknown) => (Array.isArray(value) && value.length === 1 ? (value[0] as unknown) : value);
+      return { count, groups: groups.map((g) => ({ values: g.groupValues.map(unwrap), count: g.count })) };
     },
     async query<T>(caseId: string, queryName: string) {
       if (!handles.has(caseId)) handles.set(caseId, existingCase(client, caseId));
