@@ -25,6 +25,7 @@ import { binaryVersion, requireBinary } from '../src/binaries';
 import { projectRoot, workerLimits } from '../src/config';
 import { approveUpdate } from '../src/messages';
 import { caseStartSearchAttributes } from '../src/search-attributes';
+import { SHARED_WORKFLOW_MODULES } from '../src/workflow-modules';
 import { benchApproveUpdate } from '../workflows/bench/floor';
 import { testBrief, testInput } from '../test/helpers/fakes';
 import { freePort, killAll, startDevServer, stopProcess } from '../test/helpers/processes';
@@ -304,7 +305,7 @@ async function main(): Promise<void> {
   try {
     progress('bundling the workflows (casebook + engine floor)');
     const bundle = path.join(tmpDir, 'workflow-bundle.js');
-    writeFileSync(bundle, (await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows/bench'), logger: new DefaultLogger('ERROR') })).code);
+    writeFileSync(bundle, (await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows/bench'), preloadModules: SHARED_WORKFLOW_MODULES, logger: new DefaultLogger('ERROR') })).code);
     const taskQueue = 'bench';
     const decidedAt = new Map<string, number>();
     const publishedAt = new Map<string, number>();
