@@ -8,7 +8,7 @@
  * The fake composer leaves no part to a writer, so cases go from writing straight to QA and review,
  * as the engine floor does: the bench measures the engine path, not a writer's pause in `drafting`.
  *
- *   npm run bench -- [--cases 200] [--light 20] [--parked 10000] [--cache 2000] [--sample 20]
+ *   npm run bench -- [--cases 200] [--light 20] [--parked 10000] [--cache 500] [--sample 20]
  *                    [--status-runs 3] [--no-inbox] [--inbox-timeout 180] [--inbox 1000] [--kb 100] [--no-review] [--json]
  *
  * --json prints one JSON object on stdout (issue 15's fields, the review page's figures under "review").
