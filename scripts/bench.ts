@@ -173,7 +173,8 @@ async function startWorker(address: string, bundle: string, taskQueue: string, c
     fork(path.join(__dirname, 'bench-worker.ts'), ['--bundle', bundle, '--task-queue', taskQueue], {
       cwd: projectRoot,
       execArgv: ['--import', 'tsx'],
-      env: { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: 'default', CASEBOOK_HOME: home, CASEBOOK_MAX_CACHED_WORKFLOWS: String(cache) },
+      // MALLOC_ARENA_MAX=2 as the worker's Dockerfile and `npm run worker` set it (BENCHMARKS.md, worker memory).
+      env: { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2', TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: 'default', CASEBOOK_HOME: home, CASEBOOK_MAX_CACHED_WORKFLOWS: String(cache) },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     }),
   );
