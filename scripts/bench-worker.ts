@@ -12,6 +12,8 @@
  *
  *   node --import tsx scripts/bench-worker.ts --bundle <workflow-bundle.js> --task-queue <queue>
  */
+import { appendFileSync } from 'node:fs';
+import v8 from 'node:v8';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { connectWorker, loadConnectionSettings } from '../src/connection';
 import type { CaseActivities } from '../src/domain/activities';
@@ -37,6 +39,18 @@ async function main(): Promise<void> {
   const tell = (message: BenchWorkerEvent) => {
     if (process.connected) process.send!(message);
   };
+  // BENCH_HEAP_LOG=<file>: every 2 s, one JSON line of this process's V8 heap and memory (MB), to see
+  // how much of the RSS is the JS heap (workflow contexts) and how much is native (SDK core, buffers).
+  const heapLog = process.env.BENCH_HEAP_LOG;
+  if (heapLog) {
+    const mb = (n: number) => Math.round(n / 2 ** 20);
+    setInterval(() => {
+      const h = v8.getHeapStatistics();
+      const m = process.memoryUsage();
+      const line = { at: Date.now(), rss: mb(m.rss), heapUsed: mb(h.used_heap_size), heapTotal: mb(h.total_heap_size), heapLimit: mb(h.heap_size_limit), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers) };
+      appendFileSync(heapLog, `${JSON.stringify(line)}\n`);
+    }, 2000).unref();
+  }
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const settings = loadConnectionSettings();
   const connection = await connectWorker(settings);

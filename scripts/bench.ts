@@ -8,7 +8,7 @@
  * The fake composer leaves no part to a writer, so cases go from writing straight to QA and review,
  * as the engine floor does: the bench measures the engine path, not a writer's pause in `drafting`.
  *
- *   npm run bench -- [--cases 200] [--light 20] [--parked 10000] [--cache 2000] [--sample 20]
+ *   npm run bench -- [--cases 200] [--light 20] [--parked 10000] [--cache 500] [--sample 20]
  *                    [--status-runs 3] [--no-inbox] [--inbox-timeout 180] [--inbox 1000] [--kb 100] [--no-review] [--json]
  *
  * --json prints one JSON object on stdout (issue 15's fields, the review page's figures under "review").
@@ -25,6 +25,7 @@ import { binaryVersion, requireBinary } from '../src/binaries';
 import { projectRoot, workerLimits } from '../src/config';
 import { approveUpdate } from '../src/messages';
 import { caseStartSearchAttributes } from '../src/search-attributes';
+import { SHARED_WORKFLOW_MODULES } from '../src/workflow-modules';
 import { benchApproveUpdate } from '../workflows/bench/floor';
 import { testBrief, testInput } from '../test/helpers/fakes';
 import { freePort, killAll, startDevServer, stopProcess } from '../test/helpers/processes';
@@ -172,7 +173,8 @@ async function startWorker(address: string, bundle: string, taskQueue: string, c
     fork(path.join(__dirname, 'bench-worker.ts'), ['--bundle', bundle, '--task-queue', taskQueue], {
       cwd: projectRoot,
       execArgv: ['--import', 'tsx'],
-      env: { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: 'default', CASEBOOK_HOME: home, CASEBOOK_MAX_CACHED_WORKFLOWS: String(cache) },
+      // MALLOC_ARENA_MAX=2 as the worker's Dockerfile and `npm run worker` set it (BENCHMARKS.md, worker memory).
+      env: { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2', TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: 'default', CASEBOOK_HOME: home, CASEBOOK_MAX_CACHED_WORKFLOWS: String(cache) },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     }),
   );
@@ -304,7 +306,7 @@ async function main(): Promise<void> {
   try {
     progress('bundling the workflows (casebook + engine floor)');
     const bundle = path.join(tmpDir, 'workflow-bundle.js');
-    writeFileSync(bundle, (await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows/bench'), logger: new DefaultLogger('ERROR') })).code);
+    writeFileSync(bundle, (await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows/bench'), preloadModules: SHARED_WORKFLOW_MODULES, logger: new DefaultLogger('ERROR') })).code);
     const taskQueue = 'bench';
     const decidedAt = new Map<string, number>();
     const publishedAt = new Map<string, number>();

@@ -59,7 +59,7 @@ export const SETTINGS = [
   { name: 'CASEBOOK_FETCH_BACKOFF_MS', default: '500', meaning: 'wait before the second fetch attempt, in ms, doubling after' },
   { name: 'CASEBOOK_METRICS_ADDRESS', default: '–', meaning: 'Prometheus endpoint of the worker, e.g. `0.0.0.0:9464`' },
   { name: 'CASEBOOK_MAX_ACTIVITIES', default: '20', meaning: 'activities one worker runs at a time' },
-  { name: 'CASEBOOK_MAX_CACHED_WORKFLOWS', default: '2000', meaning: 'workflows a worker keeps in its cache (memory against replays)' },
+  { name: 'CASEBOOK_MAX_CACHED_WORKFLOWS', default: '500', meaning: 'workflows a worker keeps in its cache: about 0.3 MB of worker RSS each; a parked case outside it replays its history when it wakes (BENCHMARKS.md, worker memory)' },
   { name: 'CASEBOOK_STATUS_MAX_ROWS', default: '200', meaning: 'most cases `casebook status` lists row by row; over it, it prints the summary per phase (`--all` lists every case)' },
   { name: 'CASEBOOK_DEBUG', default: '–', meaning: 'when set, the CLI prints the stack of an unexpected error' },
   { name: 'CASEBOOK_TEST_STORE', default: '`local`', meaning: '`postgres`: run the tests against the PostgreSQL store (`npm run test:pg`)', scope: 'test' },
@@ -127,7 +127,7 @@ export function taskQueue(): string {
 /** How much one worker takes on at a time. */
 export function workerLimits(): { maxCachedWorkflows: number; maxConcurrentActivityTaskExecutions: number } {
   return {
-    maxCachedWorkflows: intSetting('CASEBOOK_MAX_CACHED_WORKFLOWS', 2000, 0),
+    maxCachedWorkflows: intSetting('CASEBOOK_MAX_CACHED_WORKFLOWS', 500, 0),
     maxConcurrentActivityTaskExecutions: intSetting('CASEBOOK_MAX_ACTIVITIES', 20),
   };
 }

@@ -2,6 +2,7 @@ import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporal
 import { loadConnectionSettings, connectWorker } from './connection';
 import { metricsAddress, taskQueue, workerLimits } from './config';
 import { currentStore } from './store';
+import { SHARED_WORKFLOW_MODULES } from './workflow-modules';
 
 /** Options of {@link createWorker}; tests pass their own task queue, bundle and activities. */
 export interface CasebookWorkerOptions {
@@ -28,7 +29,7 @@ export async function createWorker(options: CasebookWorkerOptions): Promise<Work
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue ?? taskQueue(),
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../workflows'), bundlerOptions: { preloadModules: SHARED_WORKFLOW_MODULES } }),
     activities,
     // Let running activities finish when the worker is asked to stop (Ctrl-C, SIGTERM).
     shutdownGraceTime: options.shutdownGraceTime ?? '20 seconds',

@@ -3,6 +3,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { requireBinary } from '../../src/binaries';
 import { registerSearchAttributes } from '../../src/connection';
+import { SHARED_WORKFLOW_MODULES } from '../../src/workflow-modules';
 import { CASEBOOK_SEARCH_ATTRIBUTE_KEYS } from '../../src/search-attributes';
 
 /**
@@ -30,7 +31,7 @@ export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
 
 /** The workflow bundle, built once per test file. */
 export function bundle(): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger });
+  return bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), preloadModules: SHARED_WORKFLOW_MODULES, logger: quietLogger });
 }
 
 const quietLogger = {
