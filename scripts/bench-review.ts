@@ -85,6 +85,9 @@ async function main(): Promise<void> {
         const ref = await putJson({ caseId: input.caseId, sources: [{ id: 'S1', title: 'Bench annual report', location: 'file:x', status: 'ok', date: '2025' }], facts: [], notes: [] });
         return { ref, sources: [{ id: 'S1', title: 'Bench annual report', status: 'ok' }], factCount: 0 };
       },
+      // The bench's dossier is its own (the real store), so the fake analysis is given the brief
+      // the case was started with, which the fake would otherwise look up under its own dossier ref.
+      analyzeCase: (input) => fakes.analyzeCase({ ...input, brief: input.brief ?? testInput(input.caseId).brief }),
       composeDraft: async (input) => store(input.caseId === 'big' ? bigDraft(options.kb, 'v1') : `# ${input.caseId}\n\n## 1. 概述\n\n短稿。\n`, input.author),
       applyDraftUpload: async (input) => store(input.markdown, input.author),
       checkDraft: async (input) => ({ revision: input.revision, errors: 0, warnings: input.caseId === 'big' ? 30 : 1, findings: input.caseId === 'big' ? findings(30) : findings(1), reportRef: 'none.json' }),
