@@ -448,16 +448,17 @@ async function main(): Promise<void> {
           if (res.statusCode !== 200) throw new Error(`inbox: HTTP ${res.statusCode} ${res.body.slice(0, 200)}`);
           return { ms: Number(process.hrtime.bigint() - s) / 1e6, rows: res.body.split('<tr').length - 2 };
         };
-        // The cold inbox reads every parked case: over 10,000 it can take longer than the rest of
-        // the bench, so it is given up after --inbox-timeout (its reads are left to fail when the
-        // worker stops).
+        // The inbox lists the parked cases from visibility and reads only its first page's cases in
+        // full; it is still given up after --inbox-timeout (its reads are left to fail when the
+        // worker stops), so a slow server cannot hold the bench.
         const coldRun = get();
         coldRun.catch(() => undefined);
         const cold = await Promise.race([coldRun, sleep(options.inboxTimeout * 1000).then(() => undefined)]);
         if (cold) progress(`  inbox cold: ${cold.rows} rows in ${Math.round(cold.ms)} ms`);
         else progress(`  inbox cold: not done after ${options.inboxTimeout} s, given up`);
         // A warm run after a cold one over a minute says little more and costs as much again.
-        const warm2 = cold && cold.ms <= 60_000 ? await get() : undefined;
+        // After more than a second, so the warm run lists again (the app shares a listing within one).
+        const warm2 = cold && cold.ms <= 60_000 ? await sleep(1100).then(get) : undefined;
         if (warm2) progress(`  inbox warm: ${Math.round(warm2.ms)} ms`);
         else progress('  inbox warm: skipped (the cold run took over 60 s)');
         if (cold) await app.close();
@@ -551,7 +552,7 @@ async function main(): Promise<void> {
         );
         const msOrNot = (x: number) => (Number.isFinite(x) ? `${Math.round(x)}` : '–');
         if (inbox && !Number.isFinite(inbox.coldMs)) table.push([`review inbox, ${options.parked} cases (cold)`, `> ${options.inboxTimeout} s (given up)`, '', '']);
-        else if (inbox) table.push([`review inbox, ${inbox.rows} rows (cold / warm)`, `${msOrNot(inbox.coldMs)} / ${msOrNot(inbox.warmMs)} ms`, '', '']);
+        else if (inbox) table.push([`review inbox, first page (${inbox.rows} rows) of ${options.parked} (cold / warm)`, `${msOrNot(inbox.coldMs)} / ${msOrNot(inbox.warmMs)} ms`, '', '']);
       }
       console.log(table.toString());
       const sa = new Table({ head: [`search attribute (${cost.cases} clean cases)`, 'writes per case', 'bytes per case'], style: { head: [], border: [] } });

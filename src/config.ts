@@ -48,6 +48,7 @@ export const SETTINGS = [
   { name: 'CASEBOOK_REVIEW_TOKENS_FILE', default: '–', meaning: 'a file with the same, or a JSON object `{"alice": "<token>"}`' },
   { name: 'CASEBOOK_REVIEW_TRUSTED_HEADER', default: '–', meaning: 'header an SSO proxy sets to the signed-in reviewer, e.g. `X-Forwarded-User`' },
   { name: 'CASEBOOK_REVIEW_SECRET', default: 'random per start', meaning: 'key that signs review sessions and CSRF tokens (set it to keep sessions across restarts)' },
+  { name: 'CASEBOOK_REVIEW_PAGE_SIZE', default: '50', meaning: 'cases per page of the review inbox (only the shown page\'s cases are read in full)' },
   { name: 'CASEBOOK_WRITER', default: '`writer`', meaning: 'author name `npm run publish:written` uploads drafts as' },
   { name: 'CASEBOOK_WEBHOOK_URL', default: '–', meaning: 'optional webhook for notifications' },
   { name: 'CASEBOOK_WEBHOOK_TOKEN', default: '–', meaning: 'bearer token of the webhook (never reaches logs or history)' },
@@ -201,6 +202,11 @@ export function reviewListen(): { host: string; port: number } {
 /** The review page address people use, when configured (behind a proxy); no trailing slash. */
 export function reviewUrlSetting(): string | undefined {
   return setting('CASEBOOK_REVIEW_URL')?.replace(/\/+$/, '');
+}
+
+/** Cases per page of the review inbox. */
+export function reviewPageSize(): number {
+  return intSetting('CASEBOOK_REVIEW_PAGE_SIZE', 50);
 }
 
 /** The key that signs review sessions, when configured (else the page makes one per start). */

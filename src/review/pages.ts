@@ -51,7 +51,30 @@ function when(iso?: string): string {
   return `<time datetime="${esc(iso)}">${esc(iso.slice(0, 16).replace('T', ' '))} UTC</time> <span class="muted">(${ms >= 0 ? `in ${hours} h` : `overdue by ${hours} h`})</span>`;
 }
 
-export function inboxPage(ctx: PageContext, rows: InboxRow[], reviewers: string[]): string {
+/** One page of the inbox: its rows, where it sits among all the cases in review, and its poll key. */
+export interface InboxListing {
+  rows: InboxRow[];
+  /** Cases in review (for this reviewer, when one is picked), on all pages. */
+  total: number;
+  page: number;
+  pages: number;
+  pageSize: number;
+  /** Every reviewer still pending on a listed case, for the name picker. */
+  reviewers: string[];
+  /** What `/inbox/state` answers while nothing on this page changed. */
+  state: string;
+}
+
+function pager(data: InboxListing): string {
+  if (data.total <= data.pageSize && data.page === 1) return '';
+  const link = (page: number, text: string, rel: string) => `<a href="/?page=${page}" rel="${rel}" class="${rel}">${text}</a>`;
+  const prev = data.page > 1 ? link(Math.min(data.page - 1, data.pages), '← previous', 'prev') : '';
+  const next = data.page < data.pages ? link(data.page + 1, 'next →', 'next') : '';
+  return `<nav class="pager" id="pager">${prev} <span>page ${data.page} of ${data.pages}</span> ${next}</nav>`;
+}
+
+export function inboxPage(ctx: PageContext, data: InboxListing): string {
+  const { rows, reviewers } = data;
   const picker =
     ctx.mode === 'local'
       ? `<form method="post" action="/as" class="pick"><input type="hidden" name="_csrf" value="${esc(ctx.csrf)}">
@@ -59,6 +82,10 @@ export function inboxPage(ctx: PageContext, rows: InboxRow[], reviewers: string[
 <datalist id="reviewers">${reviewers.map((r) => `<option value="${esc(r)}">`).join('')}</datalist> <button>show my inbox</button></form>`
       : '';
   const heading = ctx.who ? `Waiting for ${esc(ctx.who)}` : 'Cases waiting for review';
+  const first = (data.page - 1) * data.pageSize + 1;
+  const summary = data.total
+    ? `<p class="muted" id="inbox-summary">${data.total} ${data.total === 1 ? 'case' : 'cases'} in review${rows.length ? `, ${first}–${first + rows.length - 1} shown` : ''}, sorted by case id.</p>`
+    : '';
   const table = rows.length
     ? `<table class="list" id="inbox"><thead><tr><th>case</th><th>revision</th><th>QA</th><th>deadline</th><th>waiting for</th></tr></thead><tbody>${rows
         .map(
@@ -68,8 +95,14 @@ export function inboxPage(ctx: PageContext, rows: InboxRow[], reviewers: string[
 <td>${when(r.deadline)}</td><td>${esc(r.pending.join(', '))}</td></tr>`,
         )
         .join('')}</tbody></table>`
-    : `<p class="muted">Nothing waits${ctx.who ? ` for ${esc(ctx.who)}` : ''}.</p>`;
-  return layout('Inbox', ctx, `${picker}<h1>${heading}</h1>${table}`, { 'state-url': `/inbox/state${ctx.who ? '' : ''}`, state: rows.map((r) => `${r.caseId}@${r.revision}`).join(','), 'poll-ms': '5000' });
+    : data.total
+      ? `<p class="muted" id="past-end">There is no page ${data.page}: the inbox has ${data.pages} ${data.pages === 1 ? 'page' : 'pages'}. <a href="/?page=${data.pages}">Go to the last one</a>.</p>`
+      : `<p class="muted">Nothing waits${ctx.who ? ` for ${esc(ctx.who)}` : ''}.</p>`;
+  return layout('Inbox', ctx, `${picker}<h1>${heading}</h1>${summary}${table}${pager(data)}`, {
+    'state-url': `/inbox/state?page=${data.page}`,
+    state: data.state,
+    'poll-ms': '5000',
+  });
 }
 
 export interface CaseView {

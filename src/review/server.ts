@@ -20,8 +20,8 @@ import { CaseReader, type CaseSnapshot, DraftNotFound, diffBase, lastDecidedRevi
 import { diffHtml } from './diff';
 import { type DraftStore, workerStore } from './drafts';
 import { reviewServerInfoFile } from './links';
-import { reviewListen, reviewSecret } from '../config';
-import { type CaseView, type InboxRow, type PageContext, casePage, esc, inboxPage, layout, loginPage } from './pages';
+import { reviewListen, reviewPageSize, reviewSecret } from '../config';
+import { type CaseView, type InboxListing, type InboxRow, type PageContext, casePage, esc, inboxPage, layout, loginPage } from './pages';
 import { renderDraft } from './render';
 
 export interface ReviewAppOptions {
@@ -183,14 +183,46 @@ export async function buildReviewApp(options: ReviewAppOptions): Promise<Fastify
   });
 
   // ---- inbox --------------------------------------------------------------------------------
-  async function inboxRows(who?: string): Promise<InboxRow[]> {
+  // The inbox lists from visibility alone (case id, revision, pending reviewers: search attributes)
+  // and reads a case in full only when it is on the page shown, so its cost grows with the page
+  // size, not with the number of cases in review. Visibility on the dev server (SQLite) cannot
+  // order by custom attributes, so the rows are sorted here by case id: stable across pages.
+  interface Listed { caseId: string; key: string; revision?: string; pending: string[] }
+  const listings = new Map<string, { at: number; rows: Promise<Listed[]> }>();
+  async function listInReview(who?: string): Promise<Listed[]> {
     const query = `WorkflowType = "caseWorkflow" AND ExecutionStatus = "Running" AND ${CasePhaseKey.name} = "review"${who ? ` AND ${CaseReviewersKey.name} = "${who}"` : ''}`;
-    const listed: { caseId: string; key: string; revision?: string; pending: string[] }[] = [];
+    const listed: Listed[] = [];
     for await (const wf of client.workflow.list({ query, pageSize: 1000 })) {
       const revision = wf.typedSearchAttributes.get(CaseRevisionKey);
       listed.push({ caseId: wf.workflowId.replace(/^case-/, ''), key: `${wf.workflowId}:${wf.runId}:${revision}`, revision, pending: wf.typedSearchAttributes.get(CaseReviewersKey) ?? [] });
     }
-    const missing = listed.filter((l) => !inboxDetails.get(l.key));
+    return listed.sort((a, b) => (a.caseId < b.caseId ? -1 : a.caseId > b.caseId ? 1 : 0));
+  }
+  // Open inbox pages poll every few seconds: requests within a second share one listing.
+  function listing(who?: string): Promise<Listed[]> {
+    const key = who ?? '';
+    const hit = listings.get(key);
+    if (hit && Date.now() - hit.at < 1000) return hit.rows;
+    const rows = listInReview(who);
+    listings.set(key, { at: Date.now(), rows });
+    rows.catch(() => listings.delete(key));
+    return rows;
+  }
+
+  /** The page number asked for, or an error text for the reviewer. */
+  function pageOf(raw: string | undefined): number | string {
+    if (raw === undefined || raw === '') return 1;
+    return /^[1-9][0-9]{0,6}$/.test(raw) ? Number(raw) : `There is no page “${raw}”: a page is a whole number from 1. Go back to the inbox at /.`;
+  }
+
+  /** What the open inbox page compares: the shown page's cases and revisions, and the total. */
+  const inboxStateKey = (total: number, rows: { caseId: string; revision?: string }[]) => `${total}|${rows.map((r) => `${r.caseId}@${r.revision}`).join(',')}`;
+
+  async function inboxPageData(who: string | undefined, page: number): Promise<InboxListing> {
+    const all = await listing(who);
+    const pageSize = reviewPageSize();
+    const shown = all.slice((page - 1) * pageSize, page * pageSize);
+    const missing = shown.filter((l) => !inboxDetails.get(l.key));
     // Details are fixed per run and revision (QA counts, review deadline), so each is read once.
     let next = 0;
     const fetchOne = async () => {
@@ -212,19 +244,30 @@ export async function buildReviewApp(options: ReviewAppOptions): Promise<Fastify
       }
     };
     await Promise.all(Array.from({ length: Math.min(8, missing.length) }, fetchOne));
-    return listed
-      .map((l) => ({ caseId: l.caseId, revision: l.revision, ...inboxDetails.get(l.key), pending: l.pending }))
-      .sort((a, b) => (a.deadline ?? '').localeCompare(b.deadline ?? '') || a.caseId.localeCompare(b.caseId));
+    return {
+      rows: shown.map((l) => ({ caseId: l.caseId, revision: l.revision, ...inboxDetails.get(l.key), pending: l.pending })),
+      total: all.length,
+      page,
+      pages: Math.max(1, Math.ceil(all.length / pageSize)),
+      pageSize,
+      reviewers: [...new Set(all.flatMap((r) => r.pending))].sort(),
+      state: inboxStateKey(all.length, shown),
+    };
   }
 
-  app.get('/', async (req, reply) => {
-    const rows = await inboxRows(req.reviewer);
-    const names = [...new Set(rows.flatMap((r) => r.pending))].sort();
-    return html(reply, inboxPage(ctxOf(req, reply), rows, names));
+  app.get<{ Querystring: { page?: string } }>('/', async (req, reply) => {
+    const page = pageOf(req.query.page);
+    if (typeof page === 'string') return reply.code(400).type('text/plain; charset=utf-8').send(page);
+    const data = await inboxPageData(req.reviewer, page);
+    return html(reply, inboxPage(ctxOf(req, reply), data));
   });
-  app.get('/inbox/state', async (req) => {
-    const rows = await inboxRows(req.reviewer);
-    return { key: rows.map((r) => `${r.caseId}@${r.revision}`).join(',') };
+  app.get<{ Querystring: { page?: string } }>('/inbox/state', async (req, reply) => {
+    const page = pageOf(req.query.page);
+    if (typeof page === 'string') return reply.code(400).send({ error: page });
+    // Visibility only: no case is read in full to answer a poll.
+    const all = await listing(req.reviewer);
+    const pageSize = reviewPageSize();
+    return { key: inboxStateKey(all.length, all.slice((page - 1) * pageSize, page * pageSize)), total: all.length };
   });
 
   // ---- a case -------------------------------------------------------------------------------
