@@ -189,4 +189,11 @@ export class TemporalHttpApi {
     const [first] = result.queryResult?.payloads ?? [];
     return (first ? decodePayload(first) : undefined) as T;
   }
+
+  /** How many workers polled a task queue for workflow tasks lately (the server's DescribeTaskQueue). */
+  async workflowPollers(taskQueue: string): Promise<number> {
+    const params = new URLSearchParams({ taskQueueType: 'TASK_QUEUE_TYPE_WORKFLOW' });
+    const answer = await this.request<{ pollers?: unknown[] }>('GET', this.namespacePath(`task-queues/${encodeURIComponent(taskQueue)}?${params.toString()}`));
+    return answer.pollers?.length ?? 0;
+  }
 }

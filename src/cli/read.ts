@@ -24,6 +24,8 @@ export interface CaseReader {
   count(query: string): Promise<WorkflowCount>;
   /** Runs a query on a case's workflow; a case that does not exist is a CliError that says so. */
   query<T>(caseId: string, queryName: string): Promise<T>;
+  /** Whether any worker polls the task queue for workflow tasks (queries need one). */
+  hasWorker(taskQueue: string): Promise<boolean>;
 }
 
 const noSuchCase = (caseId: string) =>
@@ -89,6 +91,13 @@ export function httpReader(settings: ConnectionSettings & { httpUrl: string }): 
         return explain(err, caseId);
       }
     },
+    async hasWorker(taskQueue) {
+      try {
+        return (await api.workflowPollers(taskQueue)) > 0;
+      } catch (err) {
+        return explain(err);
+      }
+    },
   };
 }
 
@@ -120,6 +129,15 @@ export function sdkReader(client: Client): CaseReader {
       if (!handles.has(caseId)) handles.set(caseId, existingCase(client, caseId));
       const handle = await handles.get(caseId)!;
       return handle.query<T>(queryName);
+    },
+    async hasWorker(taskQueue) {
+      const { temporal } = require('@temporalio/proto') as typeof import('@temporalio/proto');
+      const { pollers } = await client.workflowService.describeTaskQueue({
+        namespace: client.options.namespace,
+        taskQueue: { name: taskQueue },
+        taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+      });
+      return pollers.length > 0;
     },
   };
 }

@@ -2,8 +2,8 @@ import { Command } from 'commander';
 import type { Client } from '@temporalio/client';
 import type { CaseProgress } from '../../messages';
 import type { CasePhase } from '../../domain/types';
-import { CASE_PHASES, PHASE_PERCENT, PHASE_ZH } from '../../domain/phases';
-import { statusMaxRows } from '../../config';
+import { CASE_PHASES, PHASE_PERCENT, PHASE_ZH, isUnattendedPhase } from '../../domain/phases';
+import { statusMaxRows, taskQueue } from '../../config';
 import { QUERY_NAMES, SEARCH_ATTRIBUTE_NAMES as SA } from '../../names';
 import { boxTable } from '../box-table';
 import { checkCaseId, output } from '../output';
@@ -22,6 +22,11 @@ export interface StatusRow {
   campaign?: string;
   workflowStatus: string;
   workflowId: string;
+  /**
+   * Set on a running case in unattended work (research → QA, publish) whose phase is as visibility
+   * last listed it, not live: no worker answered its progress query. Such a case's live phase may be ahead.
+   */
+  asListed?: true;
 }
 
 const STATUS_MARKER: Record<string, string> = {
@@ -32,11 +37,12 @@ const STATUS_MARKER: Record<string, string> = {
   drafting: '✍️ 待撰写',
 };
 
-export function statusLabel(row: Pick<StatusRow, 'phase' | 'workflowStatus'>): string {
+export function statusLabel(row: Pick<StatusRow, 'phase' | 'workflowStatus' | 'asListed'>): string {
   if (row.workflowStatus !== 'RUNNING' && row.workflowStatus !== 'COMPLETED' && row.workflowStatus !== 'CONTINUED_AS_NEW') {
     return `❌ ${row.workflowStatus.toLowerCase()}`;
   }
-  return STATUS_MARKER[row.phase] ?? `🔄 ${row.phase}`;
+  const label = STATUS_MARKER[row.phase] ?? `🔄 ${row.phase}`;
+  return row.asListed ? `${label} (as last listed)` : label;
 }
 
 /** The visibility query of the cases, of one campaign or one case when asked. */
@@ -79,6 +85,54 @@ export async function listCaseRows(reader: CaseReader, filter?: { campaign?: str
     rows.set(row.caseId, { ...row, startTime: wf.startTime });
   }
   return [...rows.values()].map(({ startTime: _startTime, ...row }) => row).sort(byIndustryAndCase);
+}
+
+/** How many progress queries `casebook status` runs at a time. */
+const LIVE_QUERIES_AT_ONCE = 8;
+
+/** What {@link withLiveProgress} found: the rows, and whether a worker answered for the task queue. */
+export interface LiveRows {
+  rows: StatusRow[];
+  workerRunning: boolean;
+}
+
+/**
+ * Replaces the listed phase of running cases in unattended work (which visibility does not follow,
+ * see workflows/case-visibility.ts) with their live progress, from each case's progress query, at
+ * most {@link LIVE_QUERIES_AT_ONCE} at a time. Queries need a worker: when none polls the task
+ * queue, none is run and those rows are marked `asListed`; a query that fails keeps its row as listed (marked).
+ */
+export async function withLiveProgress(reader: CaseReader, rows: StatusRow[], queue: string): Promise<LiveRows> {
+  const stale = rows.map((row, i) => [row, i] as const).filter(([row]) => row.workflowStatus === 'RUNNING' && isUnattendedPhase(row.phase));
+  if (!stale.length) return { rows, workerRunning: true };
+  const out = [...rows];
+  const workerRunning = await reader.hasWorker(queue);
+  if (!workerRunning) {
+    for (const [row, i] of stale) out[i] = { ...row, asListed: true };
+    return { rows: out, workerRunning };
+  }
+  let next = 0;
+  const lane = async () => {
+    while (next < stale.length) {
+      const [row, i] = stale[next++];
+      try {
+        const live = await reader.query<CaseProgress>(row.caseId, QUERY_NAMES.progress);
+        out[i] = { ...row, phase: live.phase, percent: live.percent, revision: live.revision ?? row.revision };
+      } catch {
+        out[i] = { ...row, asListed: true };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(LIVE_QUERIES_AT_ONCE, stale.length) }, lane));
+  return { rows: out, workerRunning };
+}
+
+/** The line under a table whose unattended rows are as listed, because no worker answers. */
+export function noWorkerNote(queue: string): string {
+  return (
+    `No worker polls task queue "${queue}", so the cases between research and QA (or publishing) show the phase as last listed, ` +
+    'which may be behind. Start one with `npm start` (or `npm run worker`) for their live phase.'
+  );
 }
 
 /** How the server names the closed execution statuses in `GROUP BY ExecutionStatus`, and the summary's names. */
@@ -266,11 +320,16 @@ export function statusCommand(): Command {
           output(opts.json ?? false, summary, () => renderStatusSummary(summary, names, opts.summary ? undefined : maxRows));
           return;
         }
-        const rows = await listCaseRows(reader, filter);
+        const listed = await listCaseRows(reader, filter);
+        // The live phase of unattended work costs a query per such case: only for as many rows as a table shows.
+        const queue = taskQueue();
+        const { rows, workerRunning } = listed.length <= maxRows ? await withLiveProgress(reader, listed, queue) : { rows: listed, workerRunning: true };
         // After the listing: a server that does not answer costs no plan load (names are cached after the first).
         const names = await planNames();
         output(opts.json ?? false, rows, () =>
-          rows.length ? renderStatusTable(rows, names) : 'No cases yet. Start one with `casebook start square` (or `--all`).',
+          rows.length
+            ? [renderStatusTable(rows, names), ...(workerRunning ? [] : [noWorkerNote(queue)])].join('\n')
+            : 'No cases yet. Start one with `casebook start square` (or `--all`).',
         );
       });
     });
