@@ -12,7 +12,7 @@ import { TemporalHttpApi, TemporalHttpError, TemporalHttpUnreachable, type Workf
 import { CliError } from './errors';
 import { checkCaseId } from './output';
 
-/** One execution of a listing: its id, status, start time and search attributes by name. */
+/** One execution of a listing: its id, task queue, status, start time and search attributes by name. */
 export type WorkflowRow = Omit<WorkflowListing, 'runId' | 'type'>;
 export type { WorkflowCount };
 
@@ -112,6 +112,7 @@ export function sdkReader(client: Client): CaseReader {
       for await (const wf of client.workflow.list({ query, pageSize: Math.min(limit, 1000) })) {
         yield {
           workflowId: wf.workflowId,
+          taskQueue: wf.taskQueue,
           status: wf.status.name,
           startTime: wf.startTime.getTime(),
           searchAttributes: Object.fromEntries(wf.typedSearchAttributes.getAll().map((pair) => [pair.key.name, pair.value])),

@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { CaseProgress } from '../../messages';
 import type { CasePhase } from '../../domain/types';
 import { CASE_PHASES, PHASE_PERCENT, PHASE_ZH, isUnattendedPhase } from '../../domain/phases';
-import { statusMaxRows, taskQueue } from '../../config';
+import { statusMaxRows } from '../../config';
 import { QUERY_NAMES, SEARCH_ATTRIBUTE_NAMES as SA } from '../../names';
 import { boxTable } from '../box-table';
 import { checkCaseId, output } from '../output';
@@ -22,6 +22,8 @@ export interface StatusRow {
   campaign?: string;
   workflowStatus: string;
   workflowId: string;
+  /** The task queue of its workflow tasks: a worker there answers its queries. */
+  taskQueue: string;
   /**
    * Set on a running case in unattended work (research → QA, publish) whose phase is as visibility
    * last listed it, not live: no worker answered its progress query. Such a case's live phase may be ahead.
@@ -66,6 +68,7 @@ function toStatusRow(wf: WorkflowRow): StatusRow {
     campaign: sa[SA.campaign],
     workflowStatus: wf.status,
     workflowId: wf.workflowId,
+    taskQueue: wf.taskQueue,
   };
 }
 
@@ -90,31 +93,35 @@ export async function listCaseRows(reader: CaseReader, filter?: { campaign?: str
 /** How many progress queries `casebook status` runs at a time. */
 const LIVE_QUERIES_AT_ONCE = 8;
 
-/** What {@link withLiveProgress} found: the rows, and whether a worker answered for the task queue. */
+/** What {@link withLiveProgress} found: the rows, and the task queues of such cases that no worker polls. */
 export interface LiveRows {
   rows: StatusRow[];
-  workerRunning: boolean;
+  noWorker: string[];
 }
 
 /**
  * Replaces the listed phase of running cases in unattended work (which visibility does not follow,
  * see workflows/case-visibility.ts) with their live progress, from each case's progress query, at
- * most {@link LIVE_QUERIES_AT_ONCE} at a time. Queries need a worker: when none polls the task
- * queue, none is run and those rows are marked `asListed`; a query that fails keeps its row as listed (marked).
+ * most {@link LIVE_QUERIES_AT_ONCE} at a time. Queries need a worker: each such case's task queue
+ * is checked once, and the cases on a queue no worker polls are not queried (the server would hold
+ * each query until its timeout) but marked `asListed`; a query that fails keeps its row as listed (marked).
  */
-export async function withLiveProgress(reader: CaseReader, rows: StatusRow[], queue: string): Promise<LiveRows> {
+export async function withLiveProgress(reader: CaseReader, rows: StatusRow[]): Promise<LiveRows> {
   const stale = rows.map((row, i) => [row, i] as const).filter(([row]) => row.workflowStatus === 'RUNNING' && isUnattendedPhase(row.phase));
-  if (!stale.length) return { rows, workerRunning: true };
+  if (!stale.length) return { rows, noWorker: [] };
   const out = [...rows];
-  const workerRunning = await reader.hasWorker(queue);
-  if (!workerRunning) {
-    for (const [row, i] of stale) out[i] = { ...row, asListed: true };
-    return { rows: out, workerRunning };
-  }
+  const queues = [...new Set(stale.map(([row]) => row.taskQueue))].sort();
+  const polled = await Promise.all(queues.map((queue) => reader.hasWorker(queue)));
+  const noWorker = queues.filter((_queue, i) => !polled[i]);
+  const toQuery = stale.filter(([row, i]) => {
+    if (!noWorker.includes(row.taskQueue)) return true;
+    out[i] = { ...row, asListed: true };
+    return false;
+  });
   let next = 0;
   const lane = async () => {
-    while (next < stale.length) {
-      const [row, i] = stale[next++];
+    while (next < toQuery.length) {
+      const [row, i] = toQuery[next++];
       try {
         const live = await reader.query<CaseProgress>(row.caseId, QUERY_NAMES.progress);
         out[i] = { ...row, phase: live.phase, percent: live.percent, revision: live.revision ?? row.revision };
@@ -123,14 +130,14 @@ export async function withLiveProgress(reader: CaseReader, rows: StatusRow[], qu
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(LIVE_QUERIES_AT_ONCE, stale.length) }, lane));
-  return { rows: out, workerRunning };
+  await Promise.all(Array.from({ length: Math.min(LIVE_QUERIES_AT_ONCE, toQuery.length) }, lane));
+  return { rows: out, noWorker };
 }
 
-/** The line under a table whose unattended rows are as listed, because no worker answers. */
-export function noWorkerNote(queue: string): string {
+/** The line under a table whose unattended rows are as listed, because no worker polls their task queue. */
+export function noWorkerNote(queues: string[]): string {
   return (
-    `No worker polls task queue "${queue}", so the cases between research and QA (or publishing) show the phase as last listed, ` +
+    `No worker polls task queue ${queues.map((q) => `"${q}"`).join(', ')}, so its cases between research and QA (or publishing) show the phase as last listed, ` +
     'which may be behind. Start one with `npm start` (or `npm run worker`) for their live phase.'
   );
 }
@@ -322,13 +329,12 @@ export function statusCommand(): Command {
         }
         const listed = await listCaseRows(reader, filter);
         // The live phase of unattended work costs a query per such case: only for as many rows as a table shows.
-        const queue = taskQueue();
-        const { rows, workerRunning } = listed.length <= maxRows ? await withLiveProgress(reader, listed, queue) : { rows: listed, workerRunning: true };
+        const { rows, noWorker } = listed.length <= maxRows ? await withLiveProgress(reader, listed) : { rows: listed, noWorker: [] };
         // After the listing: a server that does not answer costs no plan load (names are cached after the first).
         const names = await planNames();
         output(opts.json ?? false, rows, () =>
           rows.length
-            ? [renderStatusTable(rows, names), ...(workerRunning ? [] : [noWorkerNote(queue)])].join('\n')
+            ? [renderStatusTable(rows, names), ...(noWorker.length ? [noWorkerNote(noWorker)] : [])].join('\n')
             : 'No cases yet. Start one with `casebook start square` (or `--all`).',
         );
       });
