@@ -45,6 +45,8 @@ export interface WorkflowListing {
   workflowId: string;
   runId: string;
   type: string;
+  /** The task queue its workflow tasks go to. */
+  taskQueue: string;
   /** As the SDK names it: `RUNNING`, `COMPLETED`, `CONTINUED_AS_NEW`, ... */
   status: string;
   /** Milliseconds since the epoch. */
@@ -77,6 +79,7 @@ interface ListResponse {
     type?: { name?: string };
     startTime?: string;
     status?: string;
+    taskQueue?: string;
     searchAttributes?: { indexedFields?: Record<string, JsonPayload> };
   }[];
   nextPageToken?: string;
@@ -160,6 +163,7 @@ export class TemporalHttpApi {
           workflowId: e.execution.workflowId,
           runId: e.execution.runId,
           type: e.type?.name ?? '',
+          taskQueue: e.taskQueue ?? '',
           status: (e.status ?? 'WORKFLOW_EXECUTION_STATUS_UNSPECIFIED').replace(/^WORKFLOW_EXECUTION_STATUS_/, ''),
           startTime: e.startTime ? Date.parse(e.startTime) : 0,
           searchAttributes: Object.fromEntries(Object.entries(fields).map(([name, payload]) => [name, decodePayload(payload)])),
@@ -188,5 +192,12 @@ export class TemporalHttpApi {
     );
     const [first] = result.queryResult?.payloads ?? [];
     return (first ? decodePayload(first) : undefined) as T;
+  }
+
+  /** How many workers polled a task queue for workflow tasks lately (the server's DescribeTaskQueue). */
+  async workflowPollers(taskQueue: string): Promise<number> {
+    const params = new URLSearchParams({ taskQueueType: 'TASK_QUEUE_TYPE_WORKFLOW' });
+    const answer = await this.request<{ pollers?: unknown[] }>('GET', this.namespacePath(`task-queues/${encodeURIComponent(taskQueue)}?${params.toString()}`));
+    return answer.pollers?.length ?? 0;
   }
 }

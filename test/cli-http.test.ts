@@ -7,6 +7,9 @@
  * A few more cases are parked without a worker (started with their search attributes only, as
  * scripts/bench.ts parks thousands) in attention, writing and terminated, so that `status` over more
  * than CASEBOOK_STATUS_MAX_ROWS cases has every kind of count to get right.
+ *
+ * One more case is held in analysis by its fake activity: visibility still lists it in research (the
+ * lean path writes no unattended phase), so `status` shows its live phase only when a worker answers.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -37,6 +40,12 @@ const parked: [string, string, number][] = [
   [unique('park-gone'), 'review', 65],
 ];
 const terminated = parked[3][0];
+/** The task queue of the parked cases, which no worker polls. */
+const nobody = unique('no-worker');
+/** Held in analysis (its analyzeCase waits for `release`) while visibility lists it in research. */
+const held = unique('http-held');
+let release: () => void = () => undefined;
+const gate = new Promise<void>((resolve) => (release = resolve));
 
 let env: TestWorkflowEnvironment;
 let httpUrl: string;
@@ -69,7 +78,15 @@ beforeAll(async () => {
     },
   });
   httpUrl = `http://127.0.0.1:${httpPort}`;
-  worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await bundle(), activities: fakeActivities().activities });
+  const fakes = fakeActivities().activities;
+  const activities: typeof fakes = {
+    ...fakes,
+    async analyzeCase(input) {
+      if (input.caseId === held) await gate;
+      return fakes.analyzeCase(input);
+    },
+  };
+  worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await bundle(), activities });
   running = worker.run();
   for (const caseId of [caseA, caseB]) {
     const handle = await env.client.workflow.start('caseWorkflow', { taskQueue, workflowId: `case-${caseId}`, args: [testInput(caseId)] });
@@ -79,7 +96,9 @@ beforeAll(async () => {
   const progress = await env.client.workflow.getHandle(`case-${caseA}`).query(progressQuery);
   await env.client.workflow.getHandle(`case-${caseA}`).executeUpdate(approveUpdate, { args: [{ reviewer: 'alice', revision: progress.revision }] });
   await waitFor('both cases listed in review', async () => (await env.client.workflow.count(`CasePhase = "review" AND TaskQueue = "${taskQueue}"`)).count === 2);
-  const nobody = unique('no-worker');
+  const heldHandle = await env.client.workflow.start('caseWorkflow', { taskQueue, workflowId: `case-${held}`, args: [testInput(held)] });
+  await waitFor(`${held} in analysis`, async () => (await heldHandle.query(progressQuery)).phase === 'analysis', 60_000);
+  await waitFor(`${held} listed in research`, async () => (await env.client.workflow.count(`CaseId = "${held}" AND CasePhase = "research"`)).count === 1);
   for (const [caseId, phase, progress] of parked) {
     await env.client.workflow.start('caseWorkflow', {
       taskQueue: nobody,
@@ -104,13 +123,14 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
+  release();
   worker?.shutdown();
   await running;
   await env?.teardown();
   rmSync(tmp, { recursive: true, force: true });
 });
 
-/** Two rows at most: the six cases are a summary. */
+/** Two rows at most: the seven cases are a summary. */
 const overTwo = { CASEBOOK_STATUS_MAX_ROWS: '2' };
 
 const commands: [string, string[], NodeJS.ProcessEnv?][] = [
@@ -147,27 +167,52 @@ test('the HTTP API gives the payloads whole: empty lists stay lists, values keep
   expect(a?.pendingReviewers).toEqual(['bob', 'carol']);
 });
 
+test('status shows the live phase of a case in unattended work when a worker polls its task queue, and marks it as last listed when none does', async () => {
+  type Row = { caseId: string; phase: string; percent: number; asListed?: true };
+  const table = await casebook(overHttp(), 'status');
+  expect(table.code).toBe(0);
+  const line = (caseId: string) => table.stdout.split('\n').find((l) => l.includes(caseId)) ?? '';
+  // Visibility lists the held case in research (5%); its worker answers: analysis.
+  expect(line(held)).toMatch(/│ 🔄 analysis\s+│ 20%\s+│/);
+  // Parked on a task queue no worker polls: not queried, shown as listed and marked, with the note under the table.
+  expect(line(parked[2][0])).toMatch(/│ 🔄 writing \(as last listed\)\s+│ 35%\s+│/);
+  expect(line(caseA)).toMatch(/│ 🔄 评审中\s+│ 65%\s+│/);
+  expect(line(parked[0][0])).toMatch(/│ ⚠️ 需关注\s+│ 20%\s+│/);
+  expect(table.stdout.trimEnd().split('\n').at(-1)).toBe(
+    `No worker polls task queue "${nobody}", so its cases between research and QA (or publishing) show the phase as last listed, which may be behind. Start one with \`npm start\` (or \`npm run worker\`) for their live phase.`,
+  );
+  const rows = JSON.parse((await casebook(overHttp(), 'status', '--json')).stdout) as Row[];
+  const row = (caseId: string) => rows.find((r) => r.caseId === caseId);
+  expect(row(held)).toEqual(expect.objectContaining({ phase: 'analysis', percent: 20 }));
+  expect(row(held)?.asListed).toBeUndefined();
+  expect(row(parked[2][0])).toEqual(expect.objectContaining({ phase: 'writing', percent: 35, asListed: true }));
+  expect(row(caseA)?.asListed).toBeUndefined();
+  // Over CASEBOOK_STATUS_MAX_ROWS, --all lists without queries: the held case as listed, unmarked.
+  const all = await casebook({ ...overHttp(), ...overTwo }, 'status', '--all');
+  expect(all.stdout.split('\n').find((l) => l.includes(held))).toMatch(/│ 🔄 research\s+│ 5%\s+│/);
+});
+
 test('over CASEBOOK_STATUS_MAX_ROWS, status counts the cases per phase and lists those that need the lead; --all and --json list every case', async () => {
   const summary = await casebook({ ...overHttp(), ...overTwo }, 'status');
   expect(summary.code).toBe(0);
   const [headline] = summary.stdout.split('\n');
-  expect(headline).toBe('6 cases, more than CASEBOOK_STATUS_MAX_ROWS (2): the summary per phase. `casebook status --all` lists every case (slower).');
+  expect(headline).toBe('7 cases, more than CASEBOOK_STATUS_MAX_ROWS (2): the summary per phase. `casebook status --all` lists every case (slower).');
   expect(summary.stdout).toMatch(/│ 🔄 评审 \(review\)\s+│ 2\s+│/);
   expect(summary.stdout).toMatch(/│ 🔄 需关注 \(attention\)\s+│ 2\s+│/);
   expect(summary.stdout).toMatch(/│ ❌ terminated\s+│ 1\s+│/);
-  expect(summary.stdout).toMatch(/│ 平均完成度\s+│ 48%\s+│/);
+  expect(summary.stdout).toMatch(/│ 平均完成度\s+│ 41%\s+│/);
   expect(summary.stdout).toContain('Needs the lead (3):');
   for (const [caseId] of parked.filter(([, phase]) => phase === 'attention')) expect(summary.stdout).toContain(caseId);
   expect(summary.stdout).toContain(terminated);
   expect(summary.stdout).not.toContain(caseA);
 
   const all = await casebook({ ...overHttp(), ...overTwo }, 'status', '--all');
-  for (const caseId of [caseA, caseB, ...parked.map(([id]) => id)]) expect(all.stdout).toContain(caseId);
-  expect(all.stdout).toMatch(/│ 总计\s+│ 6个\s+│/);
+  for (const caseId of [caseA, caseB, held, ...parked.map(([id]) => id)]) expect(all.stdout).toContain(caseId);
+  expect(all.stdout).toMatch(/│ 总计\s+│ 7个\s+│/);
   const rows = JSON.parse((await casebook({ ...overHttp(), ...overTwo }, 'status', '--json')).stdout) as unknown[];
-  expect(rows).toHaveLength(6);
-  // The summary's average is the table's 完成度 总计, computed from counts instead of rows.
-  expect(all.stdout).toMatch(/│ 48%\s+│/);
+  expect(rows).toHaveLength(7);
+  // The summary's average is the table's 完成度 总计 (both as listed), computed from counts instead of rows.
+  expect(all.stdout).toMatch(/│ 41%\s+│/);
 });
 
 test('the summary object: counts per phase and closing status, the average, and the first cases that need the lead, the same over both readers', async () => {
@@ -176,11 +221,11 @@ test('the summary object: counts per phase and closing status, the average, and 
   expect(overSdkReader).toEqual(overHttpReader);
   const { needsLead, ...counts } = overHttpReader;
   expect(counts).toEqual({
-    total: 6,
-    running: 5,
-    phases: { research: 0, analysis: 0, writing: 1, qa: 0, review: 2, publish: 0, published: 0, attention: 2, drafting: 0, failed: 0, none: 0 },
+    total: 7,
+    running: 6,
+    phases: { research: 1, analysis: 0, writing: 1, qa: 0, review: 2, publish: 0, published: 0, attention: 2, drafting: 0, failed: 0, none: 0 },
     closed: { published: 0, failed: 0, terminated: 1, timedOut: 0, canceled: 0, continuedAsNew: 0 },
-    averagePercent: 48, // (65 + 65 + 20 + 35 + 35 + 65) / 6 = 47.5
+    averagePercent: 41, // (65 + 65 + 5 + 20 + 35 + 35 + 65) / 7 = 41.4: the held case as listed (research, 5)
   });
   expect(needsLead.total).toBe(3);
   expect(needsLead.shown).toHaveLength(2);

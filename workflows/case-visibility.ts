@@ -5,7 +5,7 @@
 import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { PhaseTiming } from '../src/domain/case';
-import { PHASES, type CasePhase } from '../src/domain/phases';
+import { LISTED_PHASES, PHASES, type CasePhase } from '../src/domain/phases';
 import {
   CampaignKey,
   CaseIdKey,
@@ -71,9 +71,6 @@ export function detailsOf(c: VisibleCase): string {
   }
   return lines.join('\n');
 }
-
-/** Phases in which a case waits for people or has ended: the ones the lists are made for. */
-const LISTED_PHASES: ReadonlySet<string> = new Set<CasePhase>(['review', 'drafting', 'attention', 'published', 'failed']);
 
 /**
  * Whether the lean path writes the search attributes now. The lists (`casebook status`, the review

@@ -12,7 +12,7 @@ import { TemporalHttpApi, TemporalHttpError, TemporalHttpUnreachable, type Workf
 import { CliError } from './errors';
 import { checkCaseId } from './output';
 
-/** One execution of a listing: its id, status, start time and search attributes by name. */
+/** One execution of a listing: its id, task queue, status, start time and search attributes by name. */
 export type WorkflowRow = Omit<WorkflowListing, 'runId' | 'type'>;
 export type { WorkflowCount };
 
@@ -24,6 +24,8 @@ export interface CaseReader {
   count(query: string): Promise<WorkflowCount>;
   /** Runs a query on a case's workflow; a case that does not exist is a CliError that says so. */
   query<T>(caseId: string, queryName: string): Promise<T>;
+  /** Whether any worker polls the task queue for workflow tasks (queries need one). */
+  hasWorker(taskQueue: string): Promise<boolean>;
 }
 
 const noSuchCase = (caseId: string) =>
@@ -89,6 +91,13 @@ export function httpReader(settings: ConnectionSettings & { httpUrl: string }): 
         return explain(err, caseId);
       }
     },
+    async hasWorker(taskQueue) {
+      try {
+        return (await api.workflowPollers(taskQueue)) > 0;
+      } catch (err) {
+        return explain(err);
+      }
+    },
   };
 }
 
@@ -103,6 +112,7 @@ export function sdkReader(client: Client): CaseReader {
       for await (const wf of client.workflow.list({ query, pageSize: Math.min(limit, 1000) })) {
         yield {
           workflowId: wf.workflowId,
+          taskQueue: wf.taskQueue,
           status: wf.status.name,
           startTime: wf.startTime.getTime(),
           searchAttributes: Object.fromEntries(wf.typedSearchAttributes.getAll().map((pair) => [pair.key.name, pair.value])),
@@ -120,6 +130,15 @@ export function sdkReader(client: Client): CaseReader {
       if (!handles.has(caseId)) handles.set(caseId, existingCase(client, caseId));
       const handle = await handles.get(caseId)!;
       return handle.query<T>(queryName);
+    },
+    async hasWorker(taskQueue) {
+      const { temporal } = require('@temporalio/proto') as typeof import('@temporalio/proto');
+      const { pollers } = await client.workflowService.describeTaskQueue({
+        namespace: client.options.namespace,
+        taskQueue: { name: taskQueue },
+        taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+      });
+      return pollers.length > 0;
     },
   };
 }

@@ -29,6 +29,21 @@ export type CasePhase = WorkPhase | 'published' | HoldPhase | 'failed';
 /** Every phase, work first, then the end states and holds. */
 export const CASE_PHASES: readonly CasePhase[] = [...PHASES, 'published', ...HOLD_PHASES, 'failed'];
 
+/**
+ * Phases in which a case waits for people or has ended: the ones the lists (`casebook status`, the
+ * review inbox) are made for, and the only ones the case workflow writes to visibility on its lean
+ * path (workflows/case-visibility.ts).
+ */
+export const LISTED_PHASES: ReadonlySet<string> = new Set<CasePhase>(['review', 'drafting', 'attention', 'published', 'failed']);
+
+/**
+ * Whether a case in this phase does unattended work (research → QA, publish), which visibility does
+ * not follow: its listed phase may be behind its live one.
+ */
+export function isUnattendedPhase(phase: string): boolean {
+  return (CASE_PHASES as readonly string[]).includes(phase) && !LISTED_PHASES.has(phase);
+}
+
 /** Phases a reviewer may send a case back to. */
 export const REWORK_PHASES = ['research', 'analysis', 'writing'] as const;
 export type ReworkPhase = (typeof REWORK_PHASES)[number];

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import type { Client } from '@temporalio/client';
 import type { CaseProgress } from '../../messages';
 import type { CasePhase } from '../../domain/types';
-import { CASE_PHASES, PHASE_PERCENT, PHASE_ZH } from '../../domain/phases';
+import { CASE_PHASES, PHASE_PERCENT, PHASE_ZH, isUnattendedPhase } from '../../domain/phases';
 import { statusMaxRows } from '../../config';
 import { QUERY_NAMES, SEARCH_ATTRIBUTE_NAMES as SA } from '../../names';
 import { boxTable } from '../box-table';
@@ -22,6 +22,13 @@ export interface StatusRow {
   campaign?: string;
   workflowStatus: string;
   workflowId: string;
+  /** The task queue of its workflow tasks: a worker there answers its queries. */
+  taskQueue: string;
+  /**
+   * Set on a running case in unattended work (research → QA, publish) whose phase is as visibility
+   * last listed it, not live: no worker answered its progress query. Such a case's live phase may be ahead.
+   */
+  asListed?: true;
 }
 
 const STATUS_MARKER: Record<string, string> = {
@@ -32,11 +39,12 @@ const STATUS_MARKER: Record<string, string> = {
   drafting: '✍️ 待撰写',
 };
 
-export function statusLabel(row: Pick<StatusRow, 'phase' | 'workflowStatus'>): string {
+export function statusLabel(row: Pick<StatusRow, 'phase' | 'workflowStatus' | 'asListed'>): string {
   if (row.workflowStatus !== 'RUNNING' && row.workflowStatus !== 'COMPLETED' && row.workflowStatus !== 'CONTINUED_AS_NEW') {
     return `❌ ${row.workflowStatus.toLowerCase()}`;
   }
-  return STATUS_MARKER[row.phase] ?? `🔄 ${row.phase}`;
+  const label = STATUS_MARKER[row.phase] ?? `🔄 ${row.phase}`;
+  return row.asListed ? `${label} (as last listed)` : label;
 }
 
 /** The visibility query of the cases, of one campaign or one case when asked. */
@@ -60,6 +68,7 @@ function toStatusRow(wf: WorkflowRow): StatusRow {
     campaign: sa[SA.campaign],
     workflowStatus: wf.status,
     workflowId: wf.workflowId,
+    taskQueue: wf.taskQueue,
   };
 }
 
@@ -79,6 +88,58 @@ export async function listCaseRows(reader: CaseReader, filter?: { campaign?: str
     rows.set(row.caseId, { ...row, startTime: wf.startTime });
   }
   return [...rows.values()].map(({ startTime: _startTime, ...row }) => row).sort(byIndustryAndCase);
+}
+
+/** How many progress queries `casebook status` runs at a time. */
+const LIVE_QUERIES_AT_ONCE = 8;
+
+/** What {@link withLiveProgress} found: the rows, and the task queues of such cases that no worker polls. */
+export interface LiveRows {
+  rows: StatusRow[];
+  noWorker: string[];
+}
+
+/**
+ * Replaces the listed phase of running cases in unattended work (which visibility does not follow,
+ * see workflows/case-visibility.ts) with their live progress, from each case's progress query, at
+ * most {@link LIVE_QUERIES_AT_ONCE} at a time. Queries need a worker: each such case's task queue
+ * is checked once, and the cases on a queue no worker polls are not queried (the server would hold
+ * each query until its timeout) but marked `asListed`; a query that fails keeps its row as listed (marked).
+ */
+export async function withLiveProgress(reader: CaseReader, rows: StatusRow[]): Promise<LiveRows> {
+  const stale = rows.map((row, i) => [row, i] as const).filter(([row]) => row.workflowStatus === 'RUNNING' && isUnattendedPhase(row.phase));
+  if (!stale.length) return { rows, noWorker: [] };
+  const out = [...rows];
+  const queues = [...new Set(stale.map(([row]) => row.taskQueue))].sort();
+  const polled = await Promise.all(queues.map((queue) => reader.hasWorker(queue)));
+  const noWorker = queues.filter((_queue, i) => !polled[i]);
+  const toQuery = stale.filter(([row, i]) => {
+    if (!noWorker.includes(row.taskQueue)) return true;
+    out[i] = { ...row, asListed: true };
+    return false;
+  });
+  let next = 0;
+  const lane = async () => {
+    while (next < toQuery.length) {
+      const [row, i] = toQuery[next++];
+      try {
+        const live = await reader.query<CaseProgress>(row.caseId, QUERY_NAMES.progress);
+        out[i] = { ...row, phase: live.phase, percent: live.percent, revision: live.revision ?? row.revision };
+      } catch {
+        out[i] = { ...row, asListed: true };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(LIVE_QUERIES_AT_ONCE, toQuery.length) }, lane));
+  return { rows: out, noWorker };
+}
+
+/** The line under a table whose unattended rows are as listed, because no worker polls their task queue. */
+export function noWorkerNote(queues: string[]): string {
+  return (
+    `No worker polls task queue ${queues.map((q) => `"${q}"`).join(', ')}, so its cases between research and QA (or publishing) show the phase as last listed, ` +
+    'which may be behind. Start one with `npm start` (or `npm run worker`) for their live phase.'
+  );
 }
 
 /** How the server names the closed execution statuses in `GROUP BY ExecutionStatus`, and the summary's names. */
@@ -266,11 +327,15 @@ export function statusCommand(): Command {
           output(opts.json ?? false, summary, () => renderStatusSummary(summary, names, opts.summary ? undefined : maxRows));
           return;
         }
-        const rows = await listCaseRows(reader, filter);
+        const listed = await listCaseRows(reader, filter);
+        // The live phase of unattended work costs a query per such case: only for as many rows as a table shows.
+        const { rows, noWorker } = listed.length <= maxRows ? await withLiveProgress(reader, listed) : { rows: listed, noWorker: [] };
         // After the listing: a server that does not answer costs no plan load (names are cached after the first).
         const names = await planNames();
         output(opts.json ?? false, rows, () =>
-          rows.length ? renderStatusTable(rows, names) : 'No cases yet. Start one with `casebook start square` (or `--all`).',
+          rows.length
+            ? [renderStatusTable(rows, names), ...(noWorker.length ? [noWorkerNote(noWorker)] : [])].join('\n')
+            : 'No cases yet. Start one with `casebook start square` (or `--all`).',
         );
       });
     });
