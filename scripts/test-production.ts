@@ -313,9 +313,12 @@ async function main(): Promise<void> {
     // Service names of the compose network, as this machine reaches them.
     const taken = new Set<number>();
     const grpcPort = await freeLowPort(taken);
+    const httpPort = await freeLowPort(taken);
     const hostOf: Record<string, string> = {
       'postgresql:5432': `127.0.0.1:${pgPort}`,
       'temporal:7233': `127.0.0.1:${grpcPort}`,
+      // The frontend's HTTP API, which the CLI's read-only commands use (CASEBOOK_TEMPORAL_HTTP_URL).
+      'temporal:7243': `127.0.0.1:${httpPort}`,
     };
     const rewrite = (env: Record<string, string>): Record<string, string> =>
       Object.fromEntries(
@@ -342,7 +345,7 @@ async function main(): Promise<void> {
     // --- The server: configuration rendered from the image's template and the compose environment.
     const dynamicConfig = hostPath(temporalSvc, environment(temporalSvc).DYNAMIC_CONFIG_FILE_PATH ?? '');
     const ports: number[] = [];
-    for (let i = 0; i < 8; i++) ports.push(await freeLowPort(taken));
+    for (let i = 0; i < 7; i++) ports.push(await freeLowPort(taken));
     const serverEnv: Record<string, string> = {
       ...rewrite(environment(temporalSvc)),
       POSTGRES_SEEDS: '127.0.0.1',
@@ -351,14 +354,14 @@ async function main(): Promise<void> {
       BIND_ON_IP: '127.0.0.1',
       DYNAMIC_CONFIG_FILE_PATH: dynamicConfig,
       FRONTEND_GRPC_PORT: String(grpcPort),
-      FRONTEND_HTTP_PORT: String(ports[0]),
-      FRONTEND_MEMBERSHIP_PORT: String(ports[1]),
-      HISTORY_GRPC_PORT: String(ports[2]),
-      HISTORY_MEMBERSHIP_PORT: String(ports[3]),
-      MATCHING_GRPC_PORT: String(ports[4]),
-      MATCHING_MEMBERSHIP_PORT: String(ports[5]),
-      WORKER_GRPC_PORT: String(ports[6]),
-      WORKER_MEMBERSHIP_PORT: String(ports[7]),
+      FRONTEND_HTTP_PORT: String(httpPort),
+      FRONTEND_MEMBERSHIP_PORT: String(ports[0]),
+      HISTORY_GRPC_PORT: String(ports[1]),
+      HISTORY_MEMBERSHIP_PORT: String(ports[2]),
+      MATCHING_GRPC_PORT: String(ports[3]),
+      MATCHING_MEMBERSHIP_PORT: String(ports[4]),
+      WORKER_GRPC_PORT: String(ports[5]),
+      WORKER_MEMBERSHIP_PORT: String(ports[6]),
       PATH: process.env.PATH ?? '',
     };
     await step('the compose dynamic config is valid for this server version', async () => {
